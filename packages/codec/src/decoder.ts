@@ -1,0 +1,258 @@
+import type { ZodType } from "zod";
+import { ChecksumVerifier } from "./checksum.ts";
+import { ChunkQueue } from "./chunk-queue.ts";
+import { SockframeError } from "./errors.ts";
+import { checkBaseHeader, describeZodError, type Header } from "./header.ts";
+import { parseHeaderText } from "./header-text.ts";
+import { type DecoderOptions, type HashFactories, type ResolvedLimits, resolveLimits } from "./options.ts";
+
+/** A complete frame (buffered mode). `body` may be a view into a chunk that was pushed. */
+export interface Frame<H = Header> {
+  header: H;
+  body: Uint8Array;
+}
+
+/** Streaming mode events (SPEC 6.2): a header, its body in pieces, then the end of the frame. */
+export type FrameEvent<H = Header> =
+  | { type: "head"; header: H }
+  | { type: "data"; chunk: Uint8Array }
+  | { type: "end"; header: H };
+
+/**
+ * zod copies unknown members with plain assignment and so drops a `__proto__` member (rather than
+ * setting a prototype, luckily). Put it back as an inert own property: extensions are preserved
+ * (SPEC 3.4.7) and `__proto__` has no effect (3.4.8).
+ */
+function keepProtoKey<H>(raw: Record<string, unknown>, parsed: H): H {
+  if (Object.prototype.hasOwnProperty.call(raw, "__proto__") && typeof parsed === "object" && parsed !== null &&
+    !Object.prototype.hasOwnProperty.call(parsed, "__proto__")) {
+    Object.defineProperty(parsed, "__proto__", { value: raw["__proto__"], enumerable: true, writable: true, configurable: true });
+  }
+  return parsed;
+}
+
+const PREFIX = 0;
+const HEADER = 1;
+const BODY = 2;
+
+/**
+ * The state machine shared by both modes: prefix, then header, then body (SPEC 2, 6).
+ * Sans-I/O: bytes go in with push(), results come out of next(); nothing here waits or does I/O.
+ */
+abstract class DecoderCore<H, Out> {
+  protected readonly queue: ChunkQueue = new ChunkQueue();
+  protected readonly limits: ResolvedLimits;
+  protected state: number = PREFIX;
+  protected header: H | undefined;
+  protected bodyRemaining = 0;
+  protected verifier: ChecksumVerifier | null = null;
+  protected frameIndex = 0;
+  protected partStart = 0;
+  readonly #schema: ZodType<H> | undefined;
+  readonly #hashes: HashFactories | undefined;
+  readonly #littleEndian: boolean;
+  #ended = false;
+  #failure: SockframeError | null = null;
+
+  constructor(options: DecoderOptions<H>, streaming: boolean) {
+    this.limits = resolveLimits(options as DecoderOptions<unknown>);
+    this.#schema = options.header;
+    this.#hashes = options.hashes;
+    this.#littleEndian = this.limits.profile === "le";
+    this.#bodyLimit = streaming ? this.limits.maxStreamBodyBytes : this.limits.maxBodyBytes;
+  }
+
+  readonly #bodyLimit: number;
+
+  /** Adds received octets. Cheap: decoding happens in next(). Ignored after an error. */
+  push(chunk: Uint8Array): void {
+    if (this.#ended) throw new Error("sockframe decoder: push() after end()");
+    if (this.#failure === null) this.queue.push(chunk);
+  }
+
+  /** Marks the end of the stream; next() then reports TRUNCATED if it ended inside a frame. */
+  end(): void {
+    this.#ended = true;
+  }
+
+  /** True once the stream has ended at a frame boundary and every frame was taken. */
+  get done(): boolean {
+    return this.#ended && this.#failure === null && this.state === PREFIX && this.queue.length === 0;
+  }
+
+  /** The terminal error, once one was reported. */
+  get error(): SockframeError | null {
+    return this.#failure;
+  }
+
+  /** Octets decoded so far: the stream offset at which the next octet would be read. */
+  get offset(): number {
+    return this.queue.consumed;
+  }
+
+  /** Octets received and not yet decoded. */
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * The next result, or undefined when more octets are needed (or the stream ended cleanly).
+   * Throws the SockframeError that ends the stream, and the same one on every later call.
+   */
+  next(): Out | undefined {
+    if (this.#failure !== null) throw this.#failure;
+    try {
+      return this.step();
+    } catch (error) {
+      if (error instanceof SockframeError) {
+        this.#failure = error;
+        this.queue.clear();
+      }
+      throw error;
+    }
+  }
+
+  /** Every result available now, in order (iterating calls next() until it returns undefined). */
+  *[Symbol.iterator](): IterableIterator<Out> {
+    for (let out = this.next(); out !== undefined; out = this.next()) yield out;
+  }
+
+  protected abstract step(): Out | undefined;
+
+  /** Runs the prefix and header stages; returns false when more octets are needed. */
+  protected readHead(): boolean {
+    const queue = this.queue;
+    if (this.state === PREFIX) {
+      if (queue.length < 4) return this.needMore("prefix");
+      this.partStart = queue.consumed;
+      const length = queue.readUint32(this.#littleEndian);
+      if (length <= 0) {
+        this.fail("HEADER_LENGTH_INVALID", "prefix", `header length ${length} (must be at least 1)`);
+      }
+      if (length > this.limits.maxHeaderBytes) {
+        this.fail("HEADER_TOO_LARGE", "prefix", `header length ${length} exceeds maxHeaderBytes ${this.limits.maxHeaderBytes}`);
+      }
+      this.bodyRemaining = length;
+      this.state = HEADER;
+    }
+    if (queue.length < this.bodyRemaining) return this.needMore("header");
+    this.partStart = queue.consumed;
+    const header = this.#parseHeader(queue.take(this.bodyRemaining));
+    this.header = header;
+    this.bodyRemaining = (header as Header).total_size;
+    this.state = BODY;
+    this.partStart = queue.consumed;
+    return true;
+  }
+
+  #parseHeader(bytes: Uint8Array): H {
+    const position = { offset: this.partStart, frame: this.frameIndex };
+    const raw = parseHeaderText(bytes, position);
+    const problem = checkBaseHeader(raw);
+    if (problem !== null) throw new SockframeError("HEADER_INVALID", "header", problem, position);
+    if (Object.is(raw.total_size, -0)) raw.total_size = 0;
+    let header = raw as H;
+    if (this.#schema !== undefined) {
+      const result = this.#schema.safeParse(raw);
+      if (!result.success) throw new SockframeError("HEADER_INVALID", "header", describeZodError(result.error), position);
+      header = keepProtoKey(raw, result.data);
+    }
+    const size = raw.total_size as number;
+    if (size > this.#bodyLimit) {
+      const name = this.#bodyLimit === this.limits.maxBodyBytes ? "maxBodyBytes" : "maxStreamBodyBytes";
+      throw new SockframeError("BODY_TOO_LARGE", "header", `total_size ${size} exceeds ${name} ${this.#bodyLimit}`, position);
+    }
+    this.verifier = ChecksumVerifier.forHeader(raw, this.#hashes);
+    return header;
+  }
+
+  /** Called when the current part is incomplete: undefined, or TRUNCATED if the stream ended. */
+  protected needMore(part: "prefix" | "header" | "body"): false {
+    if (this.#ended && (part !== "prefix" || this.queue.length > 0)) {
+      const where = part === "prefix" ? "a prefix" : part === "header" ? "a header" : "a body";
+      throw new SockframeError("TRUNCATED", "end", `stream ended inside ${where}`, {
+        offset: this.queue.consumed + this.queue.length,
+        frame: this.frameIndex,
+      });
+    }
+    return false;
+  }
+
+  protected checkBody(): void {
+    const verifier = this.verifier;
+    if (verifier === null) return;
+    this.verifier = null;
+    const failed = verifier.mismatch();
+    if (failed !== null) this.fail("CHECKSUM_MISMATCH", "body", `${failed} of the body does not match the header`);
+  }
+
+  protected fail(code: "HEADER_LENGTH_INVALID" | "HEADER_TOO_LARGE" | "CHECKSUM_MISMATCH", stage: "prefix" | "body", message: string): never {
+    throw new SockframeError(code, stage, message, { offset: this.partStart, frame: this.frameIndex });
+  }
+
+  protected finishFrame(): H {
+    const header = this.header!;
+    this.header = undefined;
+    this.state = PREFIX;
+    this.frameIndex++;
+    return header;
+  }
+}
+
+/**
+ * Buffered-mode decoder (SPEC 6.2): push octets, take complete frames.
+ *
+ * ```ts
+ * const decoder = new FrameDecoder();
+ * decoder.push(chunk);
+ * for (const frame of decoder) handle(frame); // throws SockframeError on bad input
+ * ```
+ */
+export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
+  constructor(options: DecoderOptions<H> = {}) {
+    super(options, false);
+  }
+
+  protected step(): Frame<H> | undefined {
+    if (this.state !== BODY && !this.readHead()) return undefined;
+    const size = this.bodyRemaining;
+    if (this.queue.length < size) {
+      this.needMore("body");
+      return undefined;
+    }
+    const body = this.queue.take(size);
+    this.verifier?.update(body);
+    this.checkBody();
+    return { header: this.finishFrame(), body };
+  }
+}
+
+/**
+ * Streaming-mode decoder (SPEC 6.2): a `head` event, `data` events with body octets as they
+ * arrive (views, valid until the next push), then `end` once the checksums passed. Memory does not
+ * grow with the body size.
+ */
+export class StreamingFrameDecoder<H = Header> extends DecoderCore<H, FrameEvent<H>> {
+  constructor(options: DecoderOptions<H> = {}) {
+    super(options, true);
+  }
+
+  protected step(): FrameEvent<H> | undefined {
+    if (this.state !== BODY) {
+      if (!this.readHead()) return undefined;
+      return { type: "head", header: this.header! };
+    }
+    if (this.bodyRemaining === 0) {
+      this.checkBody();
+      return { type: "end", header: this.finishFrame() };
+    }
+    if (this.queue.length === 0) {
+      this.needMore("body");
+      return undefined;
+    }
+    const chunk = this.queue.takeSome(this.bodyRemaining);
+    this.bodyRemaining -= chunk.length;
+    this.verifier?.update(chunk);
+    return { type: "data", chunk };
+  }
+}

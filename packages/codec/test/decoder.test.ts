@@ -1,0 +1,199 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { encodeFrame, FrameDecoder, SockframeError, StreamingFrameDecoder } from "../src/index.ts";
+import { concat, feed, rawFrame, text, utf8 } from "./helpers.ts";
+
+const nodeSha256 = () => {
+  const hash = createHash("sha256");
+  return { update: (data: Uint8Array) => void hash.update(data), hexDigest: () => hash.digest("hex") };
+};
+
+describe("FrameDecoder", () => {
+  it("decodes thousands of frames from one chunk, each body a view into it", () => {
+    const frames = Array.from({ length: 5000 }, (_, i) => encodeFrame({ id: i }, utf8.encode(`body ${i}`)));
+    const chunk = concat(frames);
+    const decoder = new FrameDecoder();
+    decoder.push(chunk);
+    const out = [...decoder];
+    expect(out).toHaveLength(5000);
+    expect(out[4999]!.header.id).toBe(4999);
+    expect(text(out[123]!.body)).toBe("body 123");
+    expect(out[0]!.body.buffer).toBe(chunk.buffer);
+  });
+
+  it("delivers the frames before an error in the same chunk, then throws, then stays fused", () => {
+    const chunk = concat([encodeFrame({ id: 1 }), encodeFrame({ id: 2 }), rawFrame("not json"), encodeFrame({ id: 3 })]);
+    const decoder = new FrameDecoder();
+    decoder.push(chunk);
+    expect(decoder.next()?.header.id).toBe(1);
+    expect(decoder.next()?.header.id).toBe(2);
+    let first: unknown;
+    try {
+      decoder.next();
+    } catch (error) {
+      first = error;
+    }
+    expect(first).toBeInstanceOf(SockframeError);
+    expect((first as SockframeError).code).toBe("HEADER_INVALID_JSON");
+    expect((first as SockframeError).stage).toBe("header");
+    expect((first as SockframeError).frame).toBe(2);
+    expect((first as SockframeError).offset).toBe(encodeFrame({ id: 1 }).length * 2 + 4);
+    decoder.push(encodeFrame({ id: 4 }));
+    expect(() => decoder.next()).toThrow(first as Error);
+    expect(decoder.error).toBe(first);
+    expect(decoder.buffered).toBe(0);
+  });
+
+  it("rejects an oversized prefix from its 4 octets alone", () => {
+    const decoder = new FrameDecoder({ maxHeaderBytes: 100 });
+    decoder.push(new Uint8Array([0, 0, 0, 101]));
+    expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "HEADER_TOO_LARGE", stage: "prefix", offset: 0 }));
+  });
+
+  it("rejects an oversized total_size before any body octet arrives", () => {
+    const decoder = new FrameDecoder({ maxBodyBytes: 10 });
+    decoder.push(rawFrame('{"total_size":11}'));
+    expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "BODY_TOO_LARGE", stage: "header" }));
+  });
+
+  it("holds only the octets that arrived, whatever size was declared", () => {
+    const decoder = new FrameDecoder();
+    decoder.push(rawFrame('{"total_size":16777216}', utf8.encode("0123456789")));
+    expect(decoder.next()).toBeUndefined();
+    expect(decoder.buffered).toBe(10);
+  });
+
+  it("bounds the chunks it retains when a peer drips one octet at a time", () => {
+    const body = new Uint8Array(1 << 18).fill(7);
+    const frame = encodeFrame({}, body);
+    const decoder = new FrameDecoder();
+    let maxChunks = 0;
+    let early = 0;
+    for (let i = 0; i < frame.length; i++) {
+      decoder.push(frame.subarray(i, i + 1));
+      if (i < frame.length - 1 && decoder.next() !== undefined) early++;
+      maxChunks = Math.max(maxChunks, (decoder as unknown as { queue: { chunkCount: number } }).queue.chunkCount);
+    }
+    const out = decoder.next();
+    expect(early).toBe(0);
+    expect(out?.body).toEqual(body);
+    // 256 KiB in 16 KiB coalescing buffers: 16 of them, plus the first chunk kept as is.
+    expect(maxChunks).toBeLessThanOrEqual(18);
+  });
+
+  it("copies a small view rather than pinning the large buffer behind it", () => {
+    const decoder = new FrameDecoder();
+    const frame = encodeFrame({}, new Uint8Array(10000).fill(1));
+    decoder.push(frame.subarray(0, 100));
+    expect(decoder.next()).toBeUndefined();
+    const big = new Uint8Array(1 << 20);
+    big.set(frame.subarray(100), 0);
+    decoder.push(big.subarray(0, frame.length - 100));
+    const out = decoder.next()!;
+    expect(out.body.length).toBe(10000);
+    expect(out.body.buffer).not.toBe(big.buffer);
+  });
+
+  it("reports TRUNCATED at end of stream inside a prefix, header or body, not at a boundary", () => {
+    const frame = encodeFrame({ id: 1 }, utf8.encode("abc"));
+    for (let cutAt = 1; cutAt < frame.length; cutAt++) {
+      const { frames, error } = feed([frame, frame.subarray(0, cutAt)]);
+      expect(frames).toHaveLength(1);
+      expect(error).toMatchObject({ code: "TRUNCATED", stage: "end", frame: 1 });
+    }
+    expect(feed([frame, frame]).error).toBeNull();
+    expect(feed([]).error).toBeNull();
+  });
+
+  it("is done only after a clean end with everything taken", () => {
+    const decoder = new FrameDecoder();
+    decoder.push(encodeFrame({}));
+    expect(decoder.done).toBe(false);
+    decoder.end();
+    expect(decoder.done).toBe(false);
+    expect(decoder.next()).toBeDefined();
+    expect(decoder.next()).toBeUndefined();
+    expect(decoder.done).toBe(true);
+    expect(() => decoder.push(new Uint8Array(1))).toThrow(/after end/);
+  });
+
+  it("decodes the le profile, and rejects negative le lengths", () => {
+    const frame = rawFrame('{"total_size":2}', utf8.encode("ok"), true);
+    expect(feed([frame], { profile: "le" }).frames[0]!.header.total_size).toBe(2);
+    expect(feed([new Uint8Array([0xff, 0xff, 0xff, 0xff])], { profile: "le" }).error?.code).toBe("HEADER_LENGTH_INVALID");
+    expect(feed([new Uint8Array([0xff, 0xff, 0xff, 0xff])], { profile: "be" }).error?.code).toBe("HEADER_TOO_LARGE");
+  });
+
+  it("validates its options", () => {
+    expect(() => new FrameDecoder({ maxBodyBytes: -1 })).toThrow(RangeError);
+    expect(() => new FrameDecoder({ profile: "xx" as "be" })).toThrow(RangeError);
+    expect(() => new FrameDecoder({ maxHeaderBytes: 2 ** 31, profile: "le" })).toThrow(RangeError);
+  });
+
+  it("uses injected hashers when given", () => {
+    let updates = 0;
+    const hashes = {
+      sha256: () => ({
+        update: () => {
+          updates++;
+        },
+        hexDigest: () => "0".repeat(64),
+      }),
+    };
+    const { frames } = feed([rawFrame(`{"total_size":1,"sha256":"${"0".repeat(64)}"}`, utf8.encode("x"))], { hashes });
+    expect(frames).toHaveLength(1);
+    expect(updates).toBe(1);
+  });
+});
+
+describe("StreamingFrameDecoder", () => {
+  it("passes a 256 MiB body in constant memory, verifying its sha256 incrementally", () => {
+    const size = 256 * 1024 * 1024;
+    const chunk = new Uint8Array(64 * 1024).fill(0x61);
+    const expected = createHash("sha256");
+    for (let n = 0; n < size; n += chunk.length) expected.update(chunk);
+    const decoder = new StreamingFrameDecoder({ hashes: { sha256: nodeSha256 } });
+    decoder.push(rawFrame(`{"total_size":${size},"sha256":"${expected.digest("hex")}"}`));
+    expect(decoder.next()).toMatchObject({ type: "head" });
+    let received = 0;
+    let maxBuffered = 0;
+    let ends = 0;
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      decoder.push(chunk);
+      for (const event of decoder) {
+        if (event.type === "data") received += event.chunk.length;
+        else ends++;
+      }
+      maxBuffered = Math.max(maxBuffered, decoder.buffered);
+    }
+    expect(ends).toBe(1);
+    expect(received).toBe(size);
+    expect(maxBuffered).toBe(0);
+  });
+
+  it("verifies with the pure-JS sha256 by default", () => {
+    const body = new Uint8Array(3 * 1024 * 1024).fill(0x62);
+    const digest = createHash("sha256").update(body).digest("hex");
+    const decoder = new StreamingFrameDecoder();
+    decoder.push(rawFrame(`{"total_size":${body.length},"sha256":"${digest}"}`));
+    for (let at = 0; at < body.length; at += 65536) decoder.push(body.subarray(at, at + 65536));
+    expect([...decoder].at(-1)).toMatchObject({ type: "end" });
+  });
+
+  it("reports CHECKSUM_MISMATCH in place of the end event", () => {
+    const decoder = new StreamingFrameDecoder();
+    decoder.push(rawFrame(`{"total_size":3,"md5":"${"0".repeat(32)}"}`, utf8.encode("abc")));
+    expect(decoder.next()?.type).toBe("head");
+    expect(decoder.next()?.type).toBe("data");
+    expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "CHECKSUM_MISMATCH", stage: "body" }));
+  });
+
+  it("accepts bodies over maxBodyBytes, limited by maxStreamBodyBytes instead", () => {
+    const decoder = new StreamingFrameDecoder({ maxBodyBytes: 1, maxStreamBodyBytes: 5 });
+    decoder.push(rawFrame('{"total_size":5}', utf8.encode("12345")));
+    expect([...decoder].map((e) => e.type)).toEqual(["head", "data", "end"]);
+    const strict = new StreamingFrameDecoder({ maxStreamBodyBytes: 4 });
+    strict.push(rawFrame('{"total_size":5}'));
+    expect(() => strict.next()).toThrow(expect.objectContaining({ code: "BODY_TOO_LARGE" }));
+  });
+});

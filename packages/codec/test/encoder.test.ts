@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import {
+  encodeErrorFrame,
+  encodeFrame,
+  encodeFrameParts,
+  encodeStreamHead,
+  FrameDecoder,
+  SockframeError,
+} from "../src/index.ts";
+import { feed, text, utf8 } from "./helpers.ts";
+
+const headerText = (frame: Uint8Array) => text(frame.subarray(4, 4 + new DataView(frame.buffer, frame.byteOffset).getUint32(0)));
+
+describe("encodeFrame", () => {
+  it("sets total_size from the body, whatever the caller said", () => {
+    const frame = encodeFrame({ total_size: 999 }, utf8.encode("abc"));
+    expect(headerText(frame)).toBe('{"total_size":3}');
+    expect(text(frame.subarray(-3))).toBe("abc");
+  });
+
+  it("orders members canonically: known fields, then extensions and nested keys by UTF-16 code units", () => {
+    const frame = encodeFrame({
+      zeta: 1,
+      error: { extra: true, message: "m", code: "C" },
+      sha256: "a".repeat(64),
+      md5: "b".repeat(32),
+      filename: "f",
+      id: "x",
+      "10": "ten",
+      "2": "two",
+      "\u{1F600}": "astral",
+      "\uFFFF": "bmp",
+      nested: { b: [3, { d: 1, c: 2 }], a: null },
+    });
+    expect(headerText(frame)).toBe(
+      `{"total_size":0,"id":"x","filename":"f","md5":"${"b".repeat(32)}","sha256":"${"a".repeat(64)}",` +
+        `"error":{"code":"C","message":"m","extra":true},"10":"ten","2":"two","nested":{"a":null,"b":[3,{"c":2,"d":1}]},` +
+        `"zeta":1,"\u{1F600}":"astral","\uFFFF":"bmp"}`,
+    );
+  });
+
+  it("escapes strings as SPEC 8.1.4 says", () => {
+    const frame = encodeFrame({ s: '"\\\b\t\n\f\r\u0001\u001f\u007f/\u2028é' });
+    expect(headerText(frame)).toBe('{"total_size":0,"s":"\\"\\\\\\b\\t\\n\\f\\r\\u0001\\u001f\u007f/\u2028é"}');
+  });
+
+  it("writes -0 as 0 and leaves out undefined members", () => {
+    expect(headerText(encodeFrame({ n: -0, gone: undefined, list: [undefined] }))).toBe('{"total_size":0,"list":[null],"n":0}');
+  });
+
+  it("refuses what a decoder would reject", () => {
+    const refused = (header: Record<string, unknown>, code = "HEADER_INVALID") => {
+      let caught: unknown;
+      try {
+        encodeFrame(header);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(SockframeError);
+      expect(caught).toMatchObject({ code, stage: "encode" });
+    };
+    refused({ md5: "A".repeat(32) });
+    refused({ id: 1.5 });
+    refused({ s: "\ud800" });
+    refused({ ["\udc00"]: 1 });
+    refused({ n: Number.NaN });
+    refused({ n: Number.POSITIVE_INFINITY });
+    refused({ f: () => 1 });
+    refused({ d: new Date(0) });
+    refused({ b: 1n });
+    refused({ error: { code: "", message: "x" } });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    refused({ cyclic });
+    let caught: unknown;
+    try {
+      encodeFrame({ big: "x".repeat(100) }, undefined, { maxHeaderBytes: 50 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: "HEADER_TOO_LARGE", stage: "encode" });
+  });
+
+  it("computes checksums on request", () => {
+    const frame = encodeFrame({}, utf8.encode("hello"), { checksums: ["md5", "sha256"] });
+    expect(JSON.parse(headerText(frame))).toEqual({
+      total_size: 5,
+      md5: "5d41402abc4b2a76b9719d911017c592",
+      sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+    });
+    expect(feed([frame]).frames).toHaveLength(1);
+  });
+
+  it("writes the le prefix", () => {
+    const frame = encodeFrame({}, undefined, { profile: "le" });
+    expect([...frame.subarray(0, 4)]).toEqual([16, 0, 0, 0]);
+  });
+
+  it("keeps __proto__, constructor and prototype as inert data", () => {
+    const header = JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}');
+    const frame = encodeFrame(header);
+    expect(headerText(frame)).toBe('{"total_size":0,"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}');
+    const decoded = feed([frame]).frames[0]!.header;
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.keys(decoded)).toEqual(["total_size", "__proto__", "constructor", "prototype"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(headerText(encodeFrame(decoded))).toBe(headerText(frame));
+  });
+});
+
+describe("encodeFrameParts", () => {
+  it("returns the body itself, not a copy", () => {
+    const body = utf8.encode("payload");
+    const [head, same] = encodeFrameParts({ id: 1 }, body);
+    expect(same).toBe(body);
+    const decoder = new FrameDecoder();
+    decoder.push(head);
+    decoder.push(body);
+    expect(text(decoder.next()!.body)).toBe("payload");
+  });
+});
+
+describe("encodeStreamHead", () => {
+  it("announces a body the caller streams afterwards", () => {
+    const head = encodeStreamHead({ filename: "big" }, 10);
+    expect(headerText(head)).toBe('{"total_size":10,"filename":"big"}');
+    expect(head.length).toBe(4 + 34);
+    expect(() => encodeStreamHead({}, -1)).toThrow(SockframeError);
+  });
+});
+
+describe("encodeErrorFrame", () => {
+  it("builds the SPEC 7.3 error frame", () => {
+    expect(headerText(encodeErrorFrame({ code: "HEADER_INVALID_JSON", message: "bad" }))).toBe(
+      '{"total_size":0,"error":{"code":"HEADER_INVALID_JSON","message":"bad"}}',
+    );
+  });
+});
