@@ -1,0 +1,69 @@
+/** Where a server listens or a client connects. */
+export type Address =
+  | { transport: "tcp"; host: string; port: number }
+  | { transport: "unix"; path: string }
+  | { transport: "udp"; host: string; port: number };
+
+/** Linux's sun_path holds 108 octets including the terminating NUL. */
+export const UNIX_PATH_MAX = 107;
+
+/** The loopback host servers bind when none is given: never all interfaces by accident. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+function parsePort(text: string, input: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new TypeError(`invalid port in address ${JSON.stringify(input)}`);
+  return Number(text);
+}
+
+function hostPort(rest: string, input: string): { host: string; port: number } {
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(rest);
+  if (bracketed) return { host: bracketed[1]!, port: parsePort(bracketed[2]!, input) };
+  const colon = rest.lastIndexOf(":");
+  if (colon < 0) return { host: DEFAULT_HOST, port: parsePort(rest, input) };
+  const host = rest.slice(0, colon);
+  if (host.includes(":")) throw new TypeError(`IPv6 hosts need brackets: [${host}]:port in ${JSON.stringify(input)}`);
+  return { host: host === "" ? DEFAULT_HOST : host, port: parsePort(rest.slice(colon + 1), input) };
+}
+
+/** Checks a Unix socket path against the OS limit, counted in octets. */
+export function checkUnixPath(path: string): string {
+  const octets = new TextEncoder().encode(path).length;
+  if (path.length === 0) throw new TypeError("empty Unix socket path");
+  if (octets > UNIX_PATH_MAX) {
+    throw new RangeError(`Unix socket path is ${octets} octets, over the limit of ${UNIX_PATH_MAX}: ${path}`);
+  }
+  return path;
+}
+
+/**
+ * Parses `host:port`, `:port`, `port`, `tcp://host:port`, `[::1]:port`, `unix:/path`,
+ * `unix:///path`, `udp://host:port`, or an address object (returned checked).
+ */
+export function parseAddress(input: string | Address): Address {
+  if (typeof input !== "string") {
+    if (input.transport === "unix") return { transport: "unix", path: checkUnixPath(input.path) };
+    return { ...input };
+  }
+  if (input.startsWith("unix:")) {
+    const path = input.slice(5).replace(/^\/\/(?=\/)/, "");
+    return { transport: "unix", path: checkUnixPath(path) };
+  }
+  if (input.startsWith("udp://")) return { transport: "udp", ...hostPort(input.slice(6), input) };
+  if (input.startsWith("tcp://")) return { transport: "tcp", ...hostPort(input.slice(6), input) };
+  if (input.startsWith("/") || input.startsWith("./")) return { transport: "unix", path: checkUnixPath(input) };
+  if (/^[a-z]+:\/\//.test(input)) throw new TypeError(`unsupported address scheme: ${JSON.stringify(input)}`);
+  return { transport: "tcp", ...hostPort(input, input) };
+}
+
+/** The canonical text form: `tcp://127.0.0.1:8080`, `tcp://[::1]:8080`, `unix:/tmp/s`, `udp://...`. */
+export function formatAddress(address: Address): string {
+  if (address.transport === "unix") return `unix:${address.path}`;
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  return `${address.transport}://${host}:${address.port}`;
+}
+
+/** True for addresses only this machine can reach: loopback hosts and Unix sockets. */
+export function isLocalAddress(address: Address): boolean {
+  if (address.transport === "unix") return true;
+  return address.host === "localhost" || address.host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(address.host);
+}

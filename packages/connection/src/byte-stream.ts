@@ -1,0 +1,46 @@
+import type { HashFactories } from "@sockframe/codec";
+
+/** What a connection hears from its socket. The adapter calls these in order, and nothing after close. */
+export interface ByteStreamEvents {
+  /**
+   * Octets read. The connection may keep `chunk` (decoded bodies are views of it), so the adapter
+   * must not reuse its memory: a fresh buffer per read.
+   */
+  data(chunk: Uint8Array): void;
+  /** The peer finished sending (EOF, FIN). Writing may still be possible (half-close). */
+  end(): void;
+  /** The socket is closed in both directions, for whatever reason; `error` if it failed. */
+  close(error?: Error): void;
+}
+
+/**
+ * A socket as a runtime adapter presents it: it only moves octets and honours backpressure. Every
+ * protocol decision lives in Connection. One implementation per runtime (Node `net`, Deno.Conn,
+ * Bun's socket), passed in explicitly: there is no global factory.
+ */
+export interface ByteStream {
+  /** Starts reading; called once. */
+  start(events: ByteStreamEvents): void;
+  /**
+   * Writes chunks in order, in as few system calls as the runtime allows (writev, cork, or one
+   * coalesced buffer for small chunks). Resolves once every octet was handed to the OS; rejects if
+   * the socket fails first. The adapter keeps chunks it could not write yet and never drops them.
+   */
+  write(chunks: readonly Uint8Array[]): Promise<void>;
+  /** Stops reading from the socket (read backpressure): the peer's sends then back up. */
+  pause(): void;
+  /** Resumes reading. */
+  resume(): void;
+  /** Sends FIN after every pending write has been handed to the OS; reading may go on. */
+  closeWrite(): Promise<void>;
+  /** Closes both directions at once, dropping what is unwritten (graceful callers closeWrite first). */
+  destroy(): void;
+  /** Local and remote address, as text, for logs. */
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+}
+
+/** The runtime's fastest digests, when it has native ones (node:crypto on Node and Bun). */
+export interface RuntimeServices {
+  hashes?: HashFactories;
+}

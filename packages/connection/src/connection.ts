@@ -1,0 +1,408 @@
+import {
+  type DecoderOptions,
+  encodeErrorFrame,
+  encodeFrameParts,
+  encodeStreamHead,
+  type Frame,
+  FrameDecoder,
+  type Header,
+  isSockframeError,
+  type OutgoingHeader,
+  type SockframeError,
+  StreamingFrameDecoder,
+} from "@sockframe/codec";
+import type { ByteStream } from "./byte-stream.ts";
+import { FrameQueue } from "./frame-queue.ts";
+
+/** Options of a connection (both ends): the codec's, plus flow control. */
+export interface ConnectionOptions extends DecoderOptions<Header> {
+  /** Octets queued for writing past which send() waits for the socket. Default 1 MiB. */
+  writeHighWaterMark?: number;
+  /** Incoming frames queued, unread, past which reading from the socket pauses. Default 256. */
+  maxQueuedFrames?: number;
+  /** How long close() waits for the peer to close after our FIN, in ms. Default 5000. */
+  closeTimeoutMs?: number;
+}
+
+/** A frame whose body is received as a stream (`receiveStreams()`): for bodies larger than memory. */
+export interface StreamedFrame {
+  header: Header;
+  body: ReadableStream<Uint8Array>;
+}
+
+/** An error frame received in answer to a request (SPEC 7.3). */
+export class RemoteError extends Error {
+  readonly code: string;
+  readonly header: Header;
+  constructor(header: Header) {
+    super(`${header.error?.code}: ${header.error?.message}`);
+    this.name = "RemoteError";
+    this.code = header.error?.code ?? "UNKNOWN";
+    this.header = header;
+  }
+}
+
+/** How a connection ended. */
+export interface CloseInfo {
+  /** The decode error that made us close, if any (we sent the peer an error frame for it). */
+  protocolError: SockframeError | null;
+  /** A socket error, if any. */
+  socketError: Error | null;
+}
+
+type Pending = { resolve: (frame: Frame<Header>) => void; reject: (error: unknown) => void };
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * One framed connection over any ByteStream: decoding, encoding, batching of writes, backpressure
+ * both ways, request/reply correlation, error frames. Runtime-neutral: the adapters of
+ * @sockframe/node, @sockframe/deno and @sockframe/bun only supply the ByteStream.
+ */
+export class Connection implements AsyncIterable<Frame<Header>> {
+  readonly #stream: ByteStream;
+  readonly #options: ConnectionOptions;
+  readonly #decoder: FrameDecoder<Header> | StreamingFrameDecoder<Header>;
+  readonly #incoming: FrameQueue<Frame<Header>>;
+  readonly #streamed: FrameQueue<StreamedFrame> | null;
+  readonly #requests = new Map<string | number, Pending>();
+  readonly #highWater: number;
+  #nextId = 1;
+  #batch: Uint8Array[] = [];
+  #batchBytes = 0;
+  #batchDone: Promise<void> | null = null;
+  #queuedBytes = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
+  #paused = 0;
+  #protocolError: SockframeError | null = null;
+  #socketError: Error | null = null;
+  #closing = false;
+  #isClosed = false;
+  #resolveClosed!: (info: CloseInfo) => void;
+  /** Resolves when the socket is closed in both directions. */
+  readonly closed: Promise<CloseInfo>;
+
+  constructor(stream: ByteStream, options: ConnectionOptions & { streamBodies?: boolean } = {}) {
+    this.#stream = stream;
+    this.#options = options;
+    this.#highWater = options.writeHighWaterMark ?? 1024 * 1024;
+    const maxQueued = options.maxQueuedFrames ?? 256;
+    this.#decoder = options.streamBodies ? new StreamingFrameDecoder(options) : new FrameDecoder(options);
+    this.#incoming = new FrameQueue(maxQueued >> 1, () => this.#resumeReading());
+    this.#streamed = options.streamBodies ? new FrameQueue(maxQueued >> 1, () => this.#resumeReading()) : null;
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    stream.start({
+      data: (chunk) => this.#onData(chunk),
+      end: () => this.#onEnd(),
+      close: (error) => this.#onClose(error),
+    });
+  }
+
+  get localAddress(): string {
+    return this.#stream.localAddress;
+  }
+
+  get remoteAddress(): string {
+    return this.#stream.remoteAddress;
+  }
+
+  /** The decode error that ended this connection, if one did. */
+  get protocolError(): SockframeError | null {
+    return this.#protocolError;
+  }
+
+  /** Incoming frames, bodies in memory; requests' replies are not among them. Throws the decode error last. */
+  [Symbol.asyncIterator](): AsyncIterator<Frame<Header>> {
+    if (this.#streamed !== null) throw new TypeError("this connection streams bodies: iterate receiveStreams()");
+    return this.#incoming[Symbol.asyncIterator]();
+  }
+
+  /** Incoming frames with their bodies as streams (connections opened with `streamBodies: true`). */
+  receiveStreams(): AsyncIterable<StreamedFrame> {
+    if (this.#streamed === null) throw new TypeError("open the connection with streamBodies: true to receive streams");
+    return this.#streamed;
+  }
+
+  /**
+   * Sends one frame. Frames sent in the same tick go out in one write. Resolves when the octets are
+   * handed to the OS, which waits while the socket is backed up.
+   */
+  send(header: OutgoingHeader, body: Uint8Array = EMPTY): Promise<void> {
+    if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
+    let parts: [Uint8Array, Uint8Array];
+    try {
+      parts = encodeFrameParts(header, body, this.#options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#enqueue(parts[0], parts[1]);
+  }
+
+  #enqueue(head: Uint8Array, body: Uint8Array): Promise<void> {
+    this.#batch.push(head);
+    if (body.length > 0) this.#batch.push(body);
+    const size = head.length + body.length;
+    this.#batchBytes += size;
+    this.#queuedBytes += size;
+    if (this.#batchDone === null) this.#batchDone = this.#scheduleFlush();
+    return this.#batchDone;
+  }
+
+  async #scheduleFlush(): Promise<void> {
+    // Let the current tick queue more frames: they share one write.
+    await null;
+    const chunks = this.#batch;
+    const bytes = this.#batchBytes;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    this.#batchDone = null;
+    const previous = this.#writing;
+    const written = previous.then(() => this.#stream.write(chunks)).finally(() => {
+      this.#queuedBytes -= bytes;
+    });
+    this.#writing = written.catch(() => undefined);
+    // Below the high-water mark a sender may go on as soon as its octets are queued in order.
+    if (this.#queuedBytes <= this.#highWater) {
+      written.catch(() => undefined);
+      return;
+    }
+    return written;
+  }
+
+  /** Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. */
+  async sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): Promise<void> {
+    if (this.#closing || this.#isClosed) throw new Error("sockframe: connection is closing");
+    await this.#enqueue(encodeStreamHead(header, size, this.#options), EMPTY);
+    let sent = 0;
+    for await (const chunk of iterate(body)) {
+      if (sent + chunk.length > size) {
+        this.destroy();
+        throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
+      }
+      sent += chunk.length;
+      await this.#enqueue(chunk, EMPTY);
+      if (this.#queuedBytes > this.#highWater) await this.#writing;
+    }
+    if (sent !== size) {
+      this.destroy();
+      throw new RangeError(`body stream ended after ${sent} of the announced ${size} octets; connection aborted`);
+    }
+    await this.#writing;
+  }
+
+  /**
+   * Sends a request with a fresh `id` and resolves with the reply carrying that id (replies may come
+   * in any order; many requests may be in flight). An error frame in reply rejects with RemoteError.
+   */
+  request(header: OutgoingHeader, body?: Uint8Array): Promise<Frame<Header>> {
+    const id = this.#nextId++;
+    return new Promise<Frame<Header>>((resolve, reject) => {
+      this.#requests.set(id, { resolve, reject });
+      this.send({ ...header, id }, body).catch((error: unknown) => {
+        this.#requests.delete(id);
+        reject(error);
+      });
+    });
+  }
+
+  /** Requests in flight. */
+  get pendingRequests(): number {
+    return this.#requests.size;
+  }
+
+  /**
+   * Graceful close: flushes what was sent, sends FIN, waits for the peer to close (at most
+   * closeTimeoutMs), then releases the socket.
+   */
+  async close(): Promise<CloseInfo> {
+    if (!this.#closing && !this.#isClosed) {
+      this.#closing = true;
+      if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
+      await this.#writing;
+      await this.#stream.closeWrite().catch(() => undefined);
+      const timeout = this.#options.closeTimeoutMs ?? 5000;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
+      clearTimeout(timer);
+      this.destroy();
+    }
+    return this.closed;
+  }
+
+  /** Closes at once; unsent octets are dropped. */
+  destroy(): void {
+    this.#closing = true;
+    this.#stream.destroy();
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#protocolError !== null) return;
+    this.#decoder.push(chunk);
+    this.#drain();
+  }
+
+  #onEnd(): void {
+    if (this.#protocolError !== null) return;
+    this.#decoder.end();
+    this.#drain();
+    if (this.#protocolError === null) this.#finishIncoming(null);
+  }
+
+  #onClose(error?: Error): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#socketError = error ?? null;
+    const failure = this.#protocolError ?? error ?? new Error("sockframe: connection closed");
+    for (const pending of this.#requests.values()) pending.reject(failure);
+    this.#requests.clear();
+    if (this.#currentBody !== null) {
+      this.#currentBody.error(failure);
+      this.#currentBody = null;
+    }
+    // A close without a FIN first (reset) still ends the incoming frames cleanly if at a boundary.
+    if (this.#protocolError === null && !this.#decoder.done) {
+      this.#decoder.end();
+      this.#drain();
+    }
+    this.#finishIncoming(this.#protocolError ?? (error && !this.#decoder.done ? error : null));
+    this.#resolveClosed({ protocolError: this.#protocolError, socketError: this.#socketError });
+  }
+
+  #finishIncoming(error: unknown): void {
+    this.#incoming.finish(error);
+    this.#streamed?.finish(error);
+  }
+
+  #drain(): void {
+    try {
+      if (this.#decoder instanceof FrameDecoder) {
+        for (const frame of this.#decoder) this.#deliver(frame);
+      } else {
+        for (const event of this.#decoder) {
+          if (event.type === "head") this.#startBody(event.header);
+          else if (event.type === "data") this.#bodyData(event.chunk);
+          else this.#endBody();
+        }
+      }
+    } catch (error) {
+      if (!isSockframeError(error)) throw error;
+      this.#onProtocolError(error);
+    }
+  }
+
+  #deliver(frame: Frame<Header>): void {
+    const id = frame.header.id;
+    if (id !== undefined) {
+      const pending = this.#requests.get(id);
+      if (pending !== undefined) {
+        this.#requests.delete(id);
+        if (frame.header.error !== undefined) pending.reject(new RemoteError(frame.header));
+        else pending.resolve(frame);
+        return;
+      }
+    }
+    this.#incoming.push(frame);
+    if (this.#incoming.size >= (this.#options.maxQueuedFrames ?? 256)) this.#pauseReading();
+  }
+
+  #startBody(header: Header): void {
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#currentBody = controller;
+        },
+        pull: () => this.#resumeReading(),
+        cancel: () => {
+          // The reader gave up on the body: the rest of it can only be discarded with the connection.
+          this.destroy();
+        },
+      },
+      { highWaterMark: 4, size: () => 1 },
+    );
+    this.#streamed!.push({ header, body });
+  }
+
+  #bodyData(chunk: Uint8Array): void {
+    const controller = this.#currentBody;
+    if (controller === null) return;
+    controller.enqueue(chunk);
+    if ((controller.desiredSize ?? 1) <= 0) this.#pauseReading();
+  }
+
+  #endBody(): void {
+    this.#currentBody?.close();
+    this.#currentBody = null;
+  }
+
+  #pauseReading(): void {
+    if (this.#paused++ === 0) this.#stream.pause();
+  }
+
+  #resumeReading(): void {
+    if (this.#paused > 0) {
+      this.#paused = 0;
+      this.#stream.resume();
+    }
+  }
+
+  #onProtocolError(error: SockframeError): void {
+    this.#protocolError = error;
+    this.#finishIncoming(error);
+    if (this.#currentBody !== null) {
+      this.#currentBody.error(error);
+      this.#currentBody = null;
+    }
+    for (const pending of this.#requests.values()) pending.reject(error);
+    this.#requests.clear();
+    // SPEC 7.3: one error frame, then close. Never answer an error frame with one.
+    this.#closing = true;
+    const frame = encodeErrorFrame({ code: error.code, message: error.message }, this.#options);
+    void this.#writing
+      .then(() => this.#stream.write([frame]))
+      .then(() => this.#stream.closeWrite())
+      .catch(() => undefined)
+      .then(() => this.#lingerThenDestroy());
+  }
+
+  /**
+   * Waits for the peer to close before releasing the socket: closing with unread input makes the
+   * kernel send a reset, which can destroy the error frame before the peer reads it.
+   */
+  async #lingerThenDestroy(): Promise<void> {
+    this.#resumeReading();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = Math.min(this.#options.closeTimeoutMs ?? 5000, 2000);
+    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
+    clearTimeout(timer);
+    this.#stream.destroy();
+  }
+
+  /**
+   * Stops taking new frames (for a graceful server shutdown): reading stops, frames already decoded
+   * are still delivered, then iteration ends. Octets of an incomplete frame are discarded.
+   */
+  stopReceiving(): void {
+    if (this.#protocolError !== null || this.#isClosed) return;
+    this.#pauseReading();
+    this.#finishIncoming(null);
+  }
+}
+
+async function* iterate(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+  yield* body as AsyncIterable<Uint8Array>;
+}

@@ -1,0 +1,20 @@
+/**
+ * @module
+ * The runtime-neutral connection layer of sockframe: a framed Connection over any ByteStream, the
+ * server core, addresses. Runtime adapters (@sockframe/node, @sockframe/deno, @sockframe/bun)
+ * supply sockets as ByteStreams.
+ */
+export { type Address, checkUnixPath, DEFAULT_HOST, formatAddress, isLocalAddress, parseAddress, UNIX_PATH_MAX } from "./address.ts";
+export type { ByteStream, ByteStreamEvents, RuntimeServices } from "./byte-stream.ts";
+export { COALESCE_LIMIT, coalesce } from "./coalesce.ts";
+export { type CloseInfo, Connection, type ConnectionOptions, RemoteError, type StreamedFrame } from "./connection.ts";
+export { FrameQueue } from "./frame-queue.ts";
+export { type ConnectionHandler, type Listener, Server, type ServerOptions } from "./server.ts";
+export {
+  DatagramEndpoint,
+  type DatagramFrame,
+  type DatagramOptions,
+  type DatagramStats,
+  type DatagramTransport,
+  MAX_DATAGRAM_BYTES,
+} from "./datagram.ts";

@@ -1,0 +1,94 @@
+import type { Address } from "./address.ts";
+import { formatAddress } from "./address.ts";
+import type { ByteStream } from "./byte-stream.ts";
+import { Connection, type ConnectionOptions } from "./connection.ts";
+
+/** Handles one accepted connection; the server closes the connection when it returns. */
+export type ConnectionHandler = (connection: Connection) => unknown;
+
+/** What a runtime adapter's listener provides. */
+export interface Listener {
+  /** The address actually bound (the real port when 0 was asked for). */
+  readonly address: Address;
+  /** Stops accepting new connections and releases the listening socket. */
+  close(): Promise<void>;
+}
+
+/** Options of a server: those of its connections, and shutdown. */
+export interface ServerOptions extends ConnectionOptions {
+  /** How long close() lets handlers run before closing their connections, in ms. Default 10000. */
+  shutdownTimeoutMs?: number;
+  /** Called with errors thrown by a handler (default: ignored; the connection is closed). */
+  onHandlerError?: (error: unknown, connection: Connection) => void;
+}
+
+/**
+ * The runtime-neutral half of a server: runs a handler per connection, tracks them, and shuts down
+ * gracefully. Adapters own the listening socket and hand each accepted socket to accept().
+ */
+export class Server {
+  readonly #listener: Listener;
+  readonly #handler: ConnectionHandler;
+  readonly #options: ServerOptions;
+  readonly #live = new Map<Connection, Promise<void>>();
+  #closing: Promise<void> | null = null;
+
+  constructor(listener: Listener, handler: ConnectionHandler, options: ServerOptions = {}) {
+    this.#listener = listener;
+    this.#handler = handler;
+    this.#options = options;
+  }
+
+  get address(): Address {
+    return this.#listener.address;
+  }
+
+  /** The bound address as text, e.g. `tcp://127.0.0.1:54321`. */
+  get url(): string {
+    return formatAddress(this.#listener.address);
+  }
+
+  /** Connections being served. */
+  get connections(): number {
+    return this.#live.size;
+  }
+
+  /** Wraps an accepted socket and runs the handler on it (called by adapters). */
+  accept(stream: ByteStream, streamOptions: { streamBodies?: boolean } = {}): Connection | null {
+    if (this.#closing !== null) {
+      stream.destroy();
+      return null;
+    }
+    const connection = new Connection(stream, { ...this.#options, ...streamOptions });
+    const run = (async () => {
+      try {
+        await this.#handler(connection);
+      } catch (error) {
+        this.#options.onHandlerError?.(error, connection);
+      } finally {
+        await connection.close();
+        this.#live.delete(connection);
+      }
+    })();
+    this.#live.set(connection, run);
+    return connection;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting; stop reading new frames; let handlers answer the frames they
+   * have (up to shutdownTimeoutMs); flush and close every connection.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#listener.close();
+      for (const connection of this.#live.keys()) connection.stopReceiving();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.shutdownTimeoutMs ?? 10_000)));
+      await Promise.race([Promise.all(this.#live.values()), deadline]);
+      clearTimeout(timer);
+      for (const connection of this.#live.keys()) connection.destroy();
+      await Promise.all(this.#live.values());
+    })();
+    return this.#closing;
+  }
+}
