@@ -33,20 +33,30 @@ export interface CaseResult {
   detail?: string;
 }
 
-/** JSON equality: numbers by value, objects without regard to member order. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((item, i) => jsonEqual(item, other[i]));
+/** JSON equality: numbers by value, objects without regard to member order. Iterative: headers may nest 30,000 deep. */
+export function jsonEqual(left: unknown, right: unknown): boolean {
+  const stack: Array<[unknown, unknown]> = [[left, right]];
+  while (stack.length > 0) {
+    const [a, b] = stack.pop()!;
+    if (a === b) continue;
+    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    if (Array.isArray(a)) {
+      const other = b as unknown[];
+      if (a.length !== other.length) return false;
+      for (let i = 0; i < a.length; i++) stack.push([a[i], other[i]]);
+      continue;
+    }
+    const x = a as Record<string, unknown>;
+    const y = b as Record<string, unknown>;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const key of keys) {
+      if (!Object.prototype.hasOwnProperty.call(y, key)) return false;
+      stack.push([x[key], y[key]]);
+    }
   }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  return keys.every((key) => Object.prototype.hasOwnProperty.call(right, key) && jsonEqual(left[key], right[key]));
+  return true;
 }
 
 function expandFrames(frames: ExpectedFrame[]): Array<{ header: unknown; body: ExpectedBody }> {
@@ -79,7 +89,7 @@ function short(value: unknown): string {
 }
 
 /** Why a decode outcome differs from an expected one, or null when it matches. */
-function decodeMismatch(got: DecodeOutcome, want: Outcome, profile: "be" | "le"): string | null {
+export function decodeMismatch(got: DecodeOutcome, want: Outcome, profile: "be" | "le"): string | null {
   const frames = expandFrames(want.frames ?? []);
   if (got.frames.length !== frames.length) {
     return `expected ${frames.length} frames, got ${got.frames.length} (error ${short(got.error)})`;
