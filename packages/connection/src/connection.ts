@@ -78,6 +78,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #protocolError: SockframeError | null = null;
   #socketError: Error | null = null;
   #closing = false;
+  #finSent = false;
+  #peerFinished = false;
   #isClosed = false;
   #resolveClosed!: (info: CloseInfo) => void;
   /** Resolves when the socket is closed in both directions. */
@@ -223,6 +225,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
       await this.#writing;
       await this.#stream.closeWrite().catch(() => undefined);
+      this.#finSent = true;
+      if (this.#peerFinished) this.#stream.destroy();
       const timeout = this.#options.closeTimeoutMs ?? 5000;
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
@@ -245,6 +249,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   #onEnd(): void {
+    this.#peerFinished = true;
+    // Both directions are finished once our FIN is out too: nothing left to wait for.
+    if (this.#finSent) this.#stream.destroy();
     if (this.#protocolError !== null) return;
     this.#decoder.end();
     this.#drain();
@@ -359,10 +366,17 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#requests.clear();
     // SPEC 7.3: one error frame, then close. Never answer an error frame with one.
     this.#closing = true;
-    const frame = encodeErrorFrame({ code: error.code, message: error.message }, this.#options);
+    // The default header limit, not ours: ours may be tiny, and the peer's is unknown. A short message keeps it small.
+    // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
+    const text = error.message.toWellFormed();
+    const message = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+    const frame = encodeErrorFrame({ code: error.code, message }, { profile: this.#options.profile });
     void this.#writing
       .then(() => this.#stream.write([frame]))
       .then(() => this.#stream.closeWrite())
+      .then(() => {
+        this.#finSent = true;
+      })
       .catch(() => undefined)
       .then(() => this.#lingerThenDestroy());
   }
@@ -373,6 +387,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   async #lingerThenDestroy(): Promise<void> {
     this.#resumeReading();
+    if (this.#peerFinished) {
+      this.#stream.destroy();
+      return;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = Math.min(this.#options.closeTimeoutMs ?? 5000, 2000);
     await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);

@@ -1,0 +1,116 @@
+import type { ByteStream, ByteStreamEvents } from "../src/index.ts";
+
+/** Counters a test can inspect. */
+export interface StreamSpy {
+  writes: number;
+  chunksWritten: number;
+  pauses: number;
+  resumes: number;
+  finSent: boolean;
+  destroyed: boolean;
+}
+
+class MemoryEnd implements ByteStream {
+  peer!: MemoryEnd;
+  events: ByteStreamEvents | null = null;
+  readonly spy: StreamSpy = { writes: 0, chunksWritten: 0, pauses: 0, resumes: 0, finSent: false, destroyed: false };
+  readonly localAddress = "memory";
+  readonly remoteAddress = "memory";
+  #inbox: Array<Uint8Array | "fin"> = [];
+  #paused = false;
+  #closed = false;
+
+  start(events: ByteStreamEvents): void {
+    this.events = events;
+    this.#flushInbox();
+  }
+
+  deliver(item: Uint8Array | "fin"): void {
+    this.#inbox.push(item);
+    this.#flushInbox();
+  }
+
+  #flushInbox(): void {
+    while (!this.#paused && this.events !== null && this.#inbox.length > 0 && !this.#closed) {
+      const item = this.#inbox.shift()!;
+      if (item === "fin") this.events.end();
+      else this.events.data(item);
+    }
+  }
+
+  write(chunks: readonly Uint8Array[]): Promise<void> {
+    if (this.#closed || this.spy.finSent) return Promise.reject(new Error("write after close"));
+    this.spy.writes++;
+    this.spy.chunksWritten += chunks.length;
+    const copy = chunks.map((chunk) => chunk.slice());
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        for (const chunk of copy) this.peer.deliver(chunk);
+        resolve();
+      }, 0),
+    );
+  }
+
+  pause(): void {
+    this.spy.pauses++;
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.spy.resumes++;
+    this.#paused = false;
+    this.#flushInbox();
+  }
+
+  closeWrite(): Promise<void> {
+    this.spy.finSent = true;
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        this.peer.deliver("fin");
+        resolve();
+      }, 0),
+    );
+  }
+
+  destroy(): void {
+    if (this.#closed) return;
+    this.spy.destroyed = true;
+    this.close();
+    this.peer.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    setTimeout(() => this.events?.close(), 0);
+  }
+}
+
+/** Two connected in-memory byte streams, asynchronous like a socket. */
+export function streamPair(): [MemoryEnd, MemoryEnd] {
+  const a = new MemoryEnd();
+  const b = new MemoryEnd();
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
+
+/** A raw peer: records what it receives, as octets. */
+export function rawPeer(end: MemoryEnd): { received: () => Uint8Array; ended: Promise<void> } {
+  const parts: Uint8Array[] = [];
+  let resolveEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
+  end.start({ data: (chunk) => parts.push(chunk), end: () => resolveEnded(), close: () => resolveEnded() });
+  return {
+    received: () => {
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const part of parts) {
+        out.set(part, at);
+        at += part.length;
+      }
+      return out;
+    },
+    ended,
+  };
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { Connection, type Listener, Server } from "../src/index.ts";
+import { streamPair } from "./memory-stream.ts";
+
+function fakeListener(): Listener & { closed: boolean } {
+  return {
+    address: { transport: "tcp", host: "127.0.0.1", port: 1 },
+    closed: false,
+    async close() {
+      this.closed = true;
+    },
+  };
+}
+
+describe("Server", () => {
+  it("shuts down gracefully: stops accepting, lets handlers answer what they have, then closes", async () => {
+    const listener = fakeListener();
+    const handled: unknown[] = [];
+    const server = new Server(listener, async (connection) => {
+      for await (const frame of connection) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        handled.push(frame.header.id);
+        await connection.send({ id: frame.header.id as number });
+      }
+    });
+    const [a, b] = streamPair();
+    server.accept(b);
+    const client = new Connection(a);
+    const replies = Promise.all([client.request({}), client.request({})]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await server.close();
+    expect(listener.closed).toBe(true);
+    expect((await replies).length).toBe(2);
+    expect(handled).toEqual([1, 2]);
+    expect(server.connections).toBe(0);
+    const [c, d] = streamPair();
+    expect(server.accept(d)).toBeNull();
+    void c;
+  });
+
+  it("reports the bound address as a URL", () => {
+    expect(new Server(fakeListener(), () => undefined).url).toBe("tcp://127.0.0.1:1");
+  });
+});
