@@ -53,6 +53,10 @@ export interface CloseInfo {
 type Pending = { resolve: (frame: Frame<Header>) => void; reject: (error: unknown) => void };
 
 const EMPTY = new Uint8Array(0);
+const QUEUE_FULL = 1;
+const BODY_FULL = 2;
+const STOPPED = 4;
+const ALL_REASONS = QUEUE_FULL | BODY_FULL | STOPPED;
 
 /**
  * One framed connection over any ByteStream: decoding, encoding, batching of writes, backpressure
@@ -74,7 +78,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #queuedBytes = 0;
   #writing: Promise<void> = Promise.resolve();
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
-  #paused = 0;
+  /** Why reading is paused: a bit per reason, so that clearing one does not override another. */
+  #pauseReasons = 0;
   #protocolError: SockframeError | null = null;
   #socketError: Error | null = null;
   #closing = false;
@@ -91,8 +96,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#highWater = options.writeHighWaterMark ?? 1024 * 1024;
     const maxQueued = options.maxQueuedFrames ?? 256;
     this.#decoder = options.streamBodies ? new StreamingFrameDecoder(options) : new FrameDecoder(options);
-    this.#incoming = new FrameQueue(maxQueued >> 1, () => this.#resumeReading());
-    this.#streamed = options.streamBodies ? new FrameQueue(maxQueued >> 1, () => this.#resumeReading()) : null;
+    this.#incoming = new FrameQueue(maxQueued >> 1, () => this.#setPaused(QUEUE_FULL, false));
+    this.#streamed = options.streamBodies ? new FrameQueue(maxQueued >> 1, () => this.#setPaused(QUEUE_FULL, false)) : null;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -226,6 +231,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       await this.#writing;
       await this.#stream.closeWrite().catch(() => undefined);
       this.#finSent = true;
+      // Read again (and discard): a paused socket would never see the peer's close.
+      this.#setPaused(ALL_REASONS, false);
       if (this.#peerFinished) this.#stream.destroy();
       const timeout = this.#options.closeTimeoutMs ?? 5000;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -312,7 +319,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       }
     }
     this.#incoming.push(frame);
-    if (this.#incoming.size >= (this.#options.maxQueuedFrames ?? 256)) this.#pauseReading();
+    if (this.#incoming.size >= (this.#options.maxQueuedFrames ?? 256)) this.#setPaused(QUEUE_FULL, true);
   }
 
   #startBody(header: Header): void {
@@ -321,7 +328,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
         start: (controller) => {
           this.#currentBody = controller;
         },
-        pull: () => this.#resumeReading(),
+        pull: () => this.#setPaused(BODY_FULL, false),
         cancel: () => {
           // The reader gave up on the body: the rest of it can only be discarded with the connection.
           this.destroy();
@@ -330,29 +337,29 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       { highWaterMark: 4, size: () => 1 },
     );
     this.#streamed!.push({ header, body });
+    if (this.#streamed!.size >= (this.#options.maxQueuedFrames ?? 256)) this.#setPaused(QUEUE_FULL, true);
   }
 
   #bodyData(chunk: Uint8Array): void {
     const controller = this.#currentBody;
     if (controller === null) return;
     controller.enqueue(chunk);
-    if ((controller.desiredSize ?? 1) <= 0) this.#pauseReading();
+    if ((controller.desiredSize ?? 1) <= 0) this.#setPaused(BODY_FULL, true);
   }
 
   #endBody(): void {
     this.#currentBody?.close();
     this.#currentBody = null;
+    // The closed body's queue may still be full, and its pull() will not run again.
+    this.#setPaused(BODY_FULL, false);
   }
 
-  #pauseReading(): void {
-    if (this.#paused++ === 0) this.#stream.pause();
-  }
-
-  #resumeReading(): void {
-    if (this.#paused > 0) {
-      this.#paused = 0;
-      this.#stream.resume();
-    }
+  #setPaused(reason: number, paused: boolean): void {
+    const before = this.#pauseReasons;
+    const after = paused ? before | reason : before & ~reason;
+    this.#pauseReasons = after;
+    if (before === 0 && after !== 0) this.#stream.pause();
+    else if (before !== 0 && after === 0) this.#stream.resume();
   }
 
   #onProtocolError(error: SockframeError): void {
@@ -386,7 +393,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * kernel send a reset, which can destroy the error frame before the peer reads it.
    */
   async #lingerThenDestroy(): Promise<void> {
-    this.#resumeReading();
+    this.#setPaused(ALL_REASONS, false);
     if (this.#peerFinished) {
       this.#stream.destroy();
       return;
@@ -404,7 +411,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   stopReceiving(): void {
     if (this.#protocolError !== null || this.#isClosed) return;
-    this.#pauseReading();
+    this.#setPaused(STOPPED, true);
     this.#finishIncoming(null);
   }
 }

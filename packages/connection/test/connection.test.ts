@@ -131,4 +131,33 @@ describe("Connection", () => {
     await closing;
     expect(await client.closed).toEqual({ protocolError: null, socketError: null });
   });
+
+  it("resumes reading after a streamed body that ended with its queue full", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b, { streamBodies: true });
+    await sender.send({ id: 1 }, new Uint8Array(64 * 1024));
+    const frames = receiver.receiveStreams()[Symbol.asyncIterator]();
+    const first = await frames.next();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the body is complete, unread
+    await sender.send({ id: 2 });
+    const second = frames.next();
+    const reader = first.value!.body.getReader();
+    while (!(await reader.read()).done);
+    expect((await second).value?.header.id).toBe(2);
+  });
+
+  it("close() does not wait for its timeout when reading was paused", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b, { maxQueuedFrames: 2, closeTimeoutMs: 10_000 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => sender.send({ id: i })));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(b.spy.pauses).toBe(1);
+    const started = Date.now();
+    const closing = receiver.close();
+    await sender.close();
+    await closing;
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });

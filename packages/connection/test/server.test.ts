@@ -16,8 +16,11 @@ describe("Server", () => {
   it("shuts down gracefully: stops accepting, lets handlers answer what they have, then closes", async () => {
     const listener = fakeListener();
     const handled: unknown[] = [];
+    let firstArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (firstArrived = resolve));
     const server = new Server(listener, async (connection) => {
       for await (const frame of connection) {
+        firstArrived();
         await new Promise((resolve) => setTimeout(resolve, 20));
         handled.push(frame.header.id);
         await connection.send({ id: frame.header.id as number });
@@ -26,8 +29,13 @@ describe("Server", () => {
     const [a, b] = streamPair();
     server.accept(b);
     const client = new Connection(a);
+    void (async () => {
+      for await (const _ of client);
+      await client.close();
+    })();
+    // Both requests go out in one write, so once one has arrived both have.
     const replies = Promise.all([client.request({}), client.request({})]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await arrived;
     await server.close();
     expect(listener.closed).toBe(true);
     expect((await replies).length).toBe(2);
@@ -40,5 +48,21 @@ describe("Server", () => {
 
   it("reports the bound address as a URL", () => {
     expect(new Server(fakeListener(), () => undefined).url).toBe("tcp://127.0.0.1:1");
+  });
+
+  it("closes idle connections without waiting out the close timeout", async () => {
+    const server = new Server(fakeListener(), async (connection) => {
+      for await (const _ of connection);
+    }, { closeTimeoutMs: 10_000 });
+    const [a, b] = streamPair();
+    server.accept(b);
+    const client = new Connection(a);
+    void (async () => {
+      for await (const _ of client);
+      await client.close();
+    })();
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
