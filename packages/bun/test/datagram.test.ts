@@ -1,0 +1,76 @@
+import { afterEach, expect, test } from "bun:test";
+import { bindDatagram, type DatagramEndpoint, type DatagramFrame, encodeFrame, MAX_DATAGRAM_BYTES } from "../src/index.ts";
+import { bytes, concat, text, waitFor, within } from "./helpers.ts";
+
+const endpoints: DatagramEndpoint[] = [];
+afterEach(async () => {
+  await Promise.all(endpoints.splice(0).map((endpoint) => endpoint.close()));
+});
+
+async function bind(address: string): Promise<DatagramEndpoint> {
+  const endpoint = await bindDatagram(address);
+  endpoints.push(endpoint);
+  return endpoint;
+}
+
+async function nextFrame(endpoint: DatagramEndpoint): Promise<DatagramFrame> {
+  const result = await within(5000, "a datagram", endpoint[Symbol.asyncIterator]().next());
+  if (result.done) throw new Error("endpoint closed");
+  return result.value;
+}
+
+for (const host of ["127.0.0.1", "[::1]"]) {
+  test(`two endpoints exchange frames over ${host}`, async () => {
+    const a = await bind(`udp://${host}:0`);
+    const b = await bind(`udp://${host}:0`);
+    expect(a.address.transport).toBe("udp");
+    if (a.address.transport === "udp") expect(a.address.port).toBeGreaterThan(0);
+    await a.send({ filename: "hello" }, bytes("ping"), b.address);
+    const got = await nextFrame(b);
+    expect(text(got.body)).toBe("ping");
+    expect(got.header.filename).toBe("hello");
+    expect(got.from).toEqual(a.address);
+    await b.send({ filename: "reply" }, bytes("pong"), got.from);
+    expect(text((await nextFrame(a)).body)).toBe("pong");
+  });
+}
+
+test("garbage and two-frame datagrams are dropped and counted; the socket keeps working", async () => {
+  const receiver = await bind("udp://127.0.0.1:0");
+  const sender = await bind("udp://127.0.0.1:0");
+  if (receiver.address.transport !== "udp") throw new Error("expected UDP");
+  const raw = await Bun.udpSocket({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = receiver.address.port;
+    raw.send(bytes("definitely not a frame"), port, "127.0.0.1");
+    raw.send(concat([encodeFrame({}, bytes("one")), encodeFrame({}, bytes("two"))]), port, "127.0.0.1");
+    raw.send(encodeFrame({}, bytes("x")).subarray(0, 7), port, "127.0.0.1");
+    await waitFor(() => receiver.stats.received === 3, 5000, "three bad datagrams");
+    await sender.send({}, bytes("valid"), receiver.address);
+    const got = await nextFrame(receiver);
+    expect(text(got.body)).toBe("valid");
+    expect(receiver.stats.received).toBe(4);
+    expect(receiver.stats.dropped).toBe(3);
+  } finally {
+    raw.close();
+  }
+});
+
+test("the largest IPv4 datagram frame goes through; a larger one is refused before sending", async () => {
+  const a = await bind("udp://127.0.0.1:0");
+  const b = await bind("udp://127.0.0.1:0");
+  const overhead = encodeFrame({}, new Uint8Array(0)).length + String(MAX_DATAGRAM_BYTES).length - 1;
+  const body = new Uint8Array(MAX_DATAGRAM_BYTES - overhead).fill(7);
+  expect(encodeFrame({}, body).length).toBe(MAX_DATAGRAM_BYTES);
+  await a.send({}, body, b.address);
+  expect((await nextFrame(b)).body.length).toBe(body.length);
+  await expect(a.send({}, new Uint8Array(MAX_DATAGRAM_BYTES), b.address)).rejects.toThrow(RangeError);
+});
+
+test("a hostname destination is resolved (Bun's send takes IP addresses only)", async () => {
+  const a = await bind("udp://127.0.0.1:0");
+  const b = await bind("udp://127.0.0.1:0");
+  if (b.address.transport !== "udp") throw new Error("expected UDP");
+  await a.send({}, bytes("by name"), { transport: "udp", host: "localhost", port: b.address.port });
+  expect(text((await nextFrame(b)).body)).toBe("by name");
+});
