@@ -45,7 +45,8 @@ export class ChunkQueue {
     if (this.#length > 0 && size < COALESCE_BELOW) {
       this.#coalesce(chunk);
     } else if (this.#length > 0 && chunk.buffer.byteLength > MAX_PIN_RATIO * size) {
-      this.#chunks.push(chunk.slice());
+      // Uint8Array's slice, not the chunk's own: Node's Buffer#slice returns a view.
+      this.#chunks.push(Uint8Array.prototype.slice.call(chunk));
     } else {
       this.#chunks.push(chunk);
     }

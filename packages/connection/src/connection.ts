@@ -375,8 +375,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#closing = true;
     // The default header limit, not ours: ours may be tiny, and the peer's is unknown. A short message keeps it small.
     // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
-    const text = error.message.toWellFormed();
-    const message = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+    const text = error.message;
+    const message = (text.length > 200 ? `${text.slice(0, 197)}...` : text).toWellFormed();
     const frame = encodeErrorFrame({ code: error.code, message }, { profile: this.#options.profile });
     void this.#writing
       .then(() => this.#stream.write([frame]))

@@ -1,0 +1,79 @@
+import { createSocket, type Socket } from "node:dgram";
+import { isIPv6 } from "node:net";
+import {
+  type Address,
+  DatagramEndpoint,
+  type DatagramOptions,
+  type DatagramTransport,
+  parseAddress,
+} from "@sockframe/connection";
+import { withNodeHashes } from "./hashes.ts";
+
+/** A bound node:dgram socket as a DatagramTransport. */
+export class UdpTransport implements DatagramTransport {
+  readonly #socket: Socket;
+  readonly address: Address;
+  #closed: Promise<void> | null = null;
+
+  constructor(socket: Socket, address: Address) {
+    this.#socket = socket;
+    this.address = address;
+  }
+
+  send(datagram: Uint8Array, to: Address): Promise<void> {
+    if (to.transport === "unix") return Promise.reject(new TypeError("sockframe: a UDP socket cannot send to a Unix socket address"));
+    if (this.#closed !== null) return Promise.reject(new Error("sockframe: datagram socket is closed"));
+    return new Promise((resolve, reject) => {
+      this.#socket.send(datagram, to.port, to.host, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  start(receive: (datagram: Uint8Array, from: Address) => void): void {
+    // Each message is a fresh Buffer: the endpoint may keep views of it.
+    this.#socket.on("message", (message, from) => receive(message, { transport: "udp", host: from.address, port: from.port }));
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= new Promise((resolve) => this.#socket.close(() => resolve()));
+    return this.#closed;
+  }
+}
+
+/** `udp://host:port`, or a bare `host:port` / `port`; a tcp:// or unix address is a mistake here. */
+function datagramAddress(input: string | Address): Address & { transport: "udp" } {
+  const parsed = parseAddress(input);
+  const bare = typeof input === "string" && !input.includes("://");
+  if (parsed.transport === "udp" || (parsed.transport === "tcp" && bare)) {
+    return { transport: "udp", host: parsed.host, port: parsed.port };
+  }
+  throw new TypeError(`sockframe: bindDatagram() takes a udp address, got ${JSON.stringify(input)}`);
+}
+
+/**
+ * Binds a UDP socket (default host 127.0.0.1; port 0 picks a free port, reported in
+ * `endpoint.address`). One frame per datagram, at most 65507 octets over IPv4.
+ */
+export async function bindDatagram(address: string | Address, options: DatagramOptions = {}): Promise<DatagramEndpoint> {
+  const asked = datagramAddress(address);
+  const socket = createSocket({ type: isIPv6(asked.host) ? "udp6" : "udp4" });
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => {
+      try {
+        socket.close();
+      } catch {
+        // Already closed by the failed bind.
+      }
+      reject(error);
+    };
+    socket.once("error", failed);
+    socket.bind({ address: asked.host, port: asked.port, exclusive: true }, () => {
+      socket.off("error", failed);
+      resolve();
+    });
+  });
+  // Send failures are reported to send()'s caller; a stray socket error must not crash the process.
+  socket.on("error", () => undefined);
+  const info = socket.address();
+  const transport = new UdpTransport(socket, { transport: "udp", host: info.address, port: info.port });
+  return new DatagramEndpoint(transport, withNodeHashes(options));
+}

@@ -1,0 +1,179 @@
+import type { Socket } from "node:net";
+import type { ByteStream, ByteStreamEvents } from "@sockframe/connection";
+
+/** One promise's settle functions, called at most once (a socket may report a write twice: callback and close). */
+class Settle {
+  #done = false;
+  readonly #resolve: () => void;
+  readonly #reject: (error: Error) => void;
+
+  constructor(resolve: () => void, reject: (error: Error) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  resolve(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#resolve();
+  }
+
+  reject(error: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#reject(error);
+  }
+}
+
+type Job = { kind: "write"; chunks: readonly Uint8Array[]; settle: Settle } | { kind: "fin"; settle: Settle };
+
+/** Text forms of a socket's two ends, taken while it is open (node:net forgets them once closed). */
+export interface SocketLabels {
+  localAddress: string;
+  remoteAddress: string;
+}
+
+/**
+ * A node:net socket (TCP or Unix) as a ByteStream. Writes are batched with cork/uncork, so the
+ * chunks of one write() leave in a single writev, uncopied. A write resolves only once its octets
+ * are handed to the OS (the socket's write callback), and while the socket's buffer is above its
+ * high-water mark (write() returned false) later writes wait in our queue for 'drain': node:net
+ * would otherwise accept any amount and hold it all in memory.
+ */
+export class NetByteStream implements ByteStream {
+  readonly #socket: Socket;
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+  readonly #queue: Job[] = [];
+  /** Writes and the FIN handed to the socket, not yet reported done. */
+  readonly #handedOver = new Set<Settle>();
+  #events: ByteStreamEvents | null = null;
+  #waitingForDrain = false;
+  #fin: Promise<void> | null = null;
+  #error: Error | undefined;
+  #closed = false;
+
+  /** The socket must be connected, and created with `allowHalfOpen: true`. */
+  constructor(socket: Socket, labels: SocketLabels) {
+    this.#socket = socket;
+    this.localAddress = labels.localAddress;
+    this.remoteAddress = labels.remoteAddress;
+    // Listening from the start: an 'error' without a listener would crash the process.
+    socket.on("error", (error) => {
+      this.#error ??= error;
+    });
+    socket.on("drain", () => {
+      this.#waitingForDrain = false;
+      this.#pump();
+    });
+    socket.on("close", () => this.#onClose());
+  }
+
+  start(events: ByteStreamEvents): void {
+    if (this.#events !== null) throw new Error("sockframe: byte stream already started");
+    this.#events = events;
+    if (this.#closed) {
+      events.close(this.#error);
+      return;
+    }
+    // node:net allocates a new Buffer per read, so the chunk is passed on as it is.
+    this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => events.data(chunk)));
+    this.#socket.on("end", () => this.#deliver(() => events.end()));
+  }
+
+  /**
+   * An exception thrown back into a socket callback would be uncaught and end the process, and
+   * every other connection with it: it fails this connection only.
+   */
+  #deliver(event: () => void): void {
+    try {
+      event();
+    } catch (error) {
+      this.#socket.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  write(chunks: readonly Uint8Array[]): Promise<void> {
+    if (this.#closed || this.#socket.destroyed) return Promise.reject(this.#error ?? new Error("sockframe: socket is closed"));
+    if (this.#fin !== null) return Promise.reject(new Error("sockframe: socket's write side is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: "write", chunks, settle: new Settle(resolve, reject) });
+      this.#pump();
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#fin !== null) return this.#fin;
+    if (this.#closed) return Promise.resolve();
+    this.#fin = new Promise((resolve, reject) => {
+      this.#queue.push({ kind: "fin", settle: new Settle(resolve, reject) });
+      this.#pump();
+    });
+    return this.#fin;
+  }
+
+  pause(): void {
+    if (this.#events !== null) this.#socket.pause();
+  }
+
+  resume(): void {
+    // Before start() there is no 'data' listener: resuming then would throw octets away.
+    if (this.#events !== null) this.#socket.resume();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  #pump(): void {
+    while (!this.#waitingForDrain && !this.#closed && this.#queue.length > 0) {
+      const job = this.#queue.shift()!;
+      if (job.kind === "fin") this.#sendFin(job.settle);
+      else this.#writeNow(job.chunks, job.settle);
+    }
+  }
+
+  #writeNow(chunks: readonly Uint8Array[], settle: Settle): void {
+    const socket = this.#socket;
+    const parts = chunks.filter((chunk) => chunk.length > 0);
+    if (parts.length === 0) {
+      settle.resolve();
+      return;
+    }
+    this.#handedOver.add(settle);
+    // Corked, the parts collect in the socket's buffer and uncork() sends them in one writev.
+    socket.cork();
+    for (let i = 0; i < parts.length - 1; i++) socket.write(parts[i]!);
+    const belowHighWater = socket.write(parts[parts.length - 1]!, (error) => this.#settle(settle, error));
+    socket.uncork();
+    if (!belowHighWater) this.#waitingForDrain = true;
+  }
+
+  #sendFin(settle: Settle): void {
+    const socket = this.#socket;
+    if (socket.writableEnded) {
+      settle.resolve();
+      return;
+    }
+    this.#handedOver.add(settle);
+    // end() flushes what the socket still holds, then shuts down the write side; the callback
+    // comes on 'finish', once the FIN is sent (or with the error if the socket failed first).
+    const done = (error?: Error | null) => this.#settle(settle, error);
+    socket.end(done as () => void);
+  }
+
+  #settle(settle: Settle, error: Error | null | undefined): void {
+    this.#handedOver.delete(settle);
+    if (error) settle.reject(error);
+    else settle.resolve();
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    const failure = this.#error ?? new Error("sockframe: socket closed before the write completed");
+    for (const job of this.#queue.splice(0)) job.settle.reject(failure);
+    for (const settle of this.#handedOver) settle.reject(failure);
+    this.#handedOver.clear();
+    this.#events?.close(this.#error);
+  }
+}

@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { connect, type Connection, listen, type Server } from "../src/index.ts";
+import { take, tempDir, text, upper, utf8, within } from "./helpers.ts";
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+/** Replies to each frame with its body upper-cased, echoing its id and filename. */
+async function upperCaser(connection: Connection): Promise<void> {
+  for await (const { header, body } of connection) {
+    await connection.send({ id: header.id, filename: header.filename }, upper(body));
+  }
+}
+
+const transports: Array<[string, () => string]> = [
+  ["tcp", () => "127.0.0.1:0"],
+  ["tcp over IPv6", () => "[::1]:0"],
+  ["unix", () => `unix:${dir.path(`echo-${Math.random().toString(36).slice(2, 8)}.sock`)}`],
+];
+
+describe.each(transports)("echo over %s", (_name, address) => {
+  async function withServer(handler: (connection: Connection) => Promise<void>, run: (server: Server) => Promise<void>) {
+    const server = await listen(address(), handler);
+    try {
+      await within(30_000, run(server));
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("answers three frames with three replies, in order", async () => {
+    await withServer(upperCaser, async (server) => {
+      const client = await connect(server.address);
+      const words = ["alpha", "beta", "gamma"];
+      await Promise.all(words.map((word, i) => client.send({ filename: `f${i}` }, utf8.encode(word))));
+      const replies = await take(client, 3);
+      expect(replies.map((f) => [f.header.filename, text(f.body)])).toEqual([
+        ["f0", "ALPHA"],
+        ["f1", "BETA"],
+        ["f2", "GAMMA"],
+      ]);
+      await client.close();
+    });
+  });
+
+  it("resolves 100 concurrent requests by id when the server answers in reverse order", async () => {
+    const count = 100;
+    const reversing = async (connection: Connection) => {
+      const held: Array<{ id: unknown; body: Uint8Array }> = [];
+      for await (const { header, body } of connection) {
+        held.push({ id: header.id, body });
+        if (held.length === count) {
+          for (const frame of held.reverse()) await connection.send({ id: frame.id as number }, upper(frame.body));
+        }
+      }
+    };
+    await withServer(reversing, async (server) => {
+      const client = await connect(server.url);
+      const replies = await Promise.all(Array.from({ length: count }, (_, i) => client.request({}, utf8.encode(`request ${i}`))));
+      expect(replies.map((reply) => text(reply.body))).toEqual(Array.from({ length: count }, (_, i) => `REQUEST ${i}`));
+      expect(client.pendingRequests).toBe(0);
+      await client.close();
+    });
+  });
+
+  it("delivers a burst of 10,000 small frames, sent without awaiting each, in order", async () => {
+    const count = 10_000;
+    await withServer(upperCaser, async (server) => {
+      const client = await connect(server.address);
+      const sends = Array.from({ length: count }, (_, i) => client.send({ id: i }, utf8.encode(`m${i}`)));
+      const replies = take(client, count);
+      await Promise.all(sends);
+      const frames = await replies;
+      expect(frames.length).toBe(count);
+      frames.forEach((frame, i) => {
+        expect(frame.header.id).toBe(i);
+        expect(text(frame.body)).toBe(`M${i}`);
+      });
+      await client.close();
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import { createServer, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { NetByteStream } from "../src/index.ts";
+import { deferred, until, within } from "./helpers.ts";
+
+let netServer: NetServer | null = null;
+afterEach(() => {
+  netServer?.close();
+  netServer = null;
+});
+
+/** A connected client socket and the server's end of it, on loopback. */
+async function socketPair(): Promise<{ client: Socket; server: Socket }> {
+  const accepted = deferred<Socket>();
+  netServer = createServer({ allowHalfOpen: true }, (socket) => accepted.resolve(socket));
+  await new Promise<void>((resolve) => netServer!.listen({ host: "127.0.0.1", port: 0 }, resolve));
+  const { port } = netServer.address() as { port: number };
+  const client = netConnect({ host: "127.0.0.1", port, allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => client.once("connect", resolve).once("error", reject));
+  return { client, server: await accepted.promise };
+}
+
+/** Counts the socket's system-call-level writes: one `_write` per lone chunk, one `_writev` per batch. */
+function countWrites(socket: Socket): { write: number; writev: number; chunksPerWritev: number[] } {
+  const counts = { write: 0, writev: 0, chunksPerWritev: [] as number[] };
+  const internals = socket as unknown as {
+    _write: (...args: unknown[]) => void;
+    _writev: (chunks: unknown[], callback: unknown) => void;
+  };
+  const write = internals._write.bind(socket);
+  const writev = internals._writev.bind(socket);
+  internals._write = (...args) => {
+    counts.write++;
+    write(...args);
+  };
+  internals._writev = (chunks, callback) => {
+    counts.writev++;
+    counts.chunksPerWritev.push(chunks.length);
+    writev(chunks, callback);
+  };
+  return counts;
+}
+
+describe("batched writes (cork/uncork: one writev, no copy)", () => {
+  it("sends the chunks of one write() in a single writev", async () => {
+    const { client, server } = await socketPair();
+    const stream = new NetByteStream(client, { localAddress: "client", remoteAddress: "server" });
+    stream.start({ data: () => undefined, end: () => undefined, close: () => undefined });
+    const received: Buffer[] = [];
+    server.on("data", (chunk: Buffer) => received.push(chunk));
+
+    const chunks = Array.from({ length: 1000 }, (_, i) => new TextEncoder().encode(`chunk ${String(i).padStart(4, "0")};`));
+    const counts = countWrites(client);
+    await within(10_000, stream.write(chunks), "write");
+    expect(counts).toEqual({ write: 0, writev: 1, chunksPerWritev: [1000] });
+
+    const expected = Buffer.concat(chunks);
+    await until(() => received.reduce((n, chunk) => n + chunk.length, 0) >= expected.length, 10_000, "all octets");
+    expect(Buffer.concat(received).equals(expected)).toBe(true);
+    stream.destroy();
+    server.destroy();
+  });
+
+  it("passes large chunks to the socket as they are, uncopied", async () => {
+    const { client, server } = await socketPair();
+    const stream = new NetByteStream(client, { localAddress: "client", remoteAddress: "server" });
+    stream.start({ data: () => undefined, end: () => undefined, close: () => undefined });
+    server.resume();
+    const body = new Uint8Array(256 * 1024).fill(7);
+    const handed: unknown[] = [];
+    const internals = client as unknown as { _writev: (chunks: Array<{ chunk: unknown }>, callback: unknown) => void };
+    const writev = internals._writev.bind(client);
+    internals._writev = (chunks, callback) => {
+      handed.push(...chunks.map((entry) => entry.chunk));
+      writev(chunks, callback);
+    };
+    await within(10_000, stream.write([new Uint8Array([1, 2, 3, 4]), body]), "write");
+    const passed = handed[1] as Uint8Array;
+    expect(passed.buffer).toBe(body.buffer);
+    stream.destroy();
+    server.destroy();
+  });
+});
+
+describe("a failing consumer", () => {
+  it("fails its own connection only: the exception does not escape into node's event loop", async () => {
+    const { client, server } = await socketPair();
+    const stream = new NetByteStream(client, { localAddress: "client", remoteAddress: "server" });
+    const closed = deferred<Error | undefined>();
+    stream.start({
+      data: () => {
+        throw new Error("consumer bug");
+      },
+      end: () => undefined,
+      close: (error) => closed.resolve(error),
+    });
+    server.write("boom");
+    const error = await within(5000, closed.promise, "close");
+    expect(error?.message).toBe("consumer bug");
+    expect(client.destroyed).toBe(true);
+    server.destroy();
+  });
+});
