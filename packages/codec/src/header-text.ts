@@ -8,18 +8,17 @@ const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
 const LOWER_U = 0x75;
 
-/**
- * What one pass over the header octets learns, to decide which (rare) extra checks the parsed
- * value needs. Colons outside strings are exactly the object members of a valid JSON text.
+/*
+ * What one pass over the header octets learns, to decide which (rare) extra checks the parsed value
+ * needs. Colons outside strings are exactly the object members of a valid JSON text. Module-level
+ * state rather than a result object: this runs once per frame.
  */
-interface Scan {
-  nonAscii: boolean;
-  members: number;
-  objects: number;
-  surrogateEscape: boolean;
-}
+let scannedNonAscii = false;
+let scannedMembers = 0;
+let scannedObjects = 0;
+let scannedSurrogateEscape = false;
 
-function scan(bytes: Uint8Array): Scan {
+function scan(bytes: Uint8Array): void {
   let nonAscii = false;
   let members = 0;
   let objects = 0;
@@ -46,7 +45,10 @@ function scan(bytes: Uint8Array): Scan {
       objects++;
     }
   }
-  return { nonAscii, members, objects, surrogateEscape };
+  scannedNonAscii = nonAscii;
+  scannedMembers = members;
+  scannedObjects = objects;
+  scannedSurrogateEscape = surrogateEscape;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -77,14 +79,18 @@ function walk(root: Json, wantSurrogates: boolean): { members: number; loneSurro
  * duplicate names or lone surrogates. Field checks (3.4) are the caller's.
  */
 export function parseHeaderText(bytes: Uint8Array, position: { offset: number; frame: number }): Record<string, unknown> {
-  const info = scan(bytes);
+  scan(bytes);
+  const nonAscii = scannedNonAscii;
+  const members = scannedMembers;
+  const objects = scannedObjects;
+  const surrogateEscape = scannedSurrogateEscape;
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
   } catch {
     throw new SockframeError("HEADER_INVALID_JSON", "header", "header is not well-formed UTF-8", position);
   }
-  if (info.nonAscii && text.charCodeAt(0) === 0xfeff) {
+  if (nonAscii && text.charCodeAt(0) === 0xfeff) {
     throw new SockframeError("HEADER_INVALID_JSON", "header", "header starts with a byte order mark", position);
   }
   let value: unknown;
@@ -99,16 +105,16 @@ export function parseHeaderText(bytes: Uint8Array, position: { offset: number; f
     throw new SockframeError("HEADER_INVALID", "header", `header must be a JSON object, got ${kind}`, position);
   }
   const header = value as Record<string, unknown>;
-  if (info.objects === 1 && !info.surrogateEscape) {
-    if (Object.keys(header).length !== info.members) {
+  if (objects === 1 && !surrogateEscape) {
+    if (Object.keys(header).length !== members) {
       throw new SockframeError("HEADER_INVALID", "header", "header has duplicate member names", position);
     }
   } else {
-    const found = walk(header as Json, info.surrogateEscape);
+    const found = walk(header as Json, surrogateEscape);
     if (found.loneSurrogate) {
       throw new SockframeError("HEADER_INVALID", "header", "header has a string with a lone surrogate", position);
     }
-    if (found.members !== info.members) {
+    if (found.members !== members) {
       throw new SockframeError("HEADER_INVALID", "header", "header has duplicate member names", position);
     }
   }
