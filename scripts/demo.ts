@@ -1,5 +1,5 @@
 // `npm run demo`: TCP's "sticky packet" problem, and sockframe's answer to it, at codec level.
-import { decodeAll, encodeFrame, FrameDecoder, type Frame, SockframeError } from "@sockframe/codec";
+import { concatBytes, decodeAll, encodeFrame, FrameDecoder, type Frame, SockframeError } from "@sockframe/codec";
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -14,22 +14,12 @@ function random(seed: number): () => number {
   };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** A frame built by hand, as a peer that ignores the canonical form (or the rules) would send it. */
 function handMade(header: string, body = "", littleEndian = false): Uint8Array {
   const head = utf8.encode(header);
   const prefix = new Uint8Array(4);
   new DataView(prefix.buffer).setUint32(0, head.length, littleEndian);
-  return concat([prefix, head, utf8.encode(body)]);
+  return concatBytes([prefix, head, utf8.encode(body)]);
 }
 
 function section(title: string): void {
@@ -57,7 +47,7 @@ const sent = Array.from({ length: 10_000 }, (_, i) => {
   for (let j = 0; j < size; j++) body[j] = (i * 31 + j) & 0xff;
   return { header: { id: i, filename: i % 7 === 0 ? `файл-${i}.bin` : undefined }, body, checksum: i % 3 === 0 };
 });
-const glued = concat(sent.map((f) => encodeFrame(f.header, f.body, { checksums: f.checksum ? ["sha256"] : [] })));
+const glued = concatBytes(sent.map((f) => encodeFrame(f.header, f.body, { checksums: f.checksum ? ["sha256"] : [] })));
 const chunks: Uint8Array[] = [];
 for (let at = 0; at < glued.length; ) {
   // Mostly small cuts, sometimes big ones: splits land inside prefixes, headers, UTF-8 and bodies.
@@ -105,7 +95,7 @@ for (const [what, bytes] of [
   ["a duplicate key", handMade('{"total_size":0,"total_size":5}')],
   ["a wrong sha256", handMade(`{"total_size":2,"sha256":"${"0".repeat(64)}"}`, "hi")],
 ] as const) {
-  const { frames, error } = decodeAll(concat([good, bytes]));
+  const { frames, error } = decodeAll(concatBytes([good, bytes]));
   const e = error as SockframeError;
   console.log(`${what.padEnd(30)} -> ${frames.length} frame kept, then ${e.code} (stage ${e.stage}, offset ${e.offset})`);
 }

@@ -1,4 +1,5 @@
 import {
+  concatBytes,
   encodeFrame,
   FrameDecoder,
   isSockframeError,
@@ -37,7 +38,7 @@ function decodeStreaming(chunks: Uint8Array[], options: VectorOptions, frames: F
       if (event.type === "head") parts = [];
       // Copy: a data view is only valid until the source chunk is reused.
       else if (event.type === "data") parts.push(event.chunk.slice());
-      else frames.push({ header: event.header, body: join(parts) });
+      else frames.push({ header: event.header, body: concatBytes(parts) });
     }
   };
   for (const chunk of chunks) {
@@ -46,16 +47,6 @@ function decodeStreaming(chunks: Uint8Array[], options: VectorOptions, frames: F
   }
   decoder.end();
   take();
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** @sockframe/codec as a conformance subject, on whichever runtime imports this. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { concatBytes } from "@sockframe/codec";
 import { summarize } from "./report.ts";
 import { type CaseResult, type DecodeOutcome, decodeMismatch } from "./run.ts";
 import { buildBytes, type Case, type Chunking, chunkingsOf, describeChunking, loadCases, type VectorOptions } from "./vectors.ts";
@@ -38,13 +39,7 @@ async function readBody(stream: ReadableStream<Uint8Array>): Promise<Uint8Array>
     if (done) break;
     parts.push(value.slice());
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** What the server saw on one connection: frames, then the error that ended it. */

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { concatBytes } from "@sockframe/codec";
 
 /** The vector format of conformance/FORMAT.md, as types. */
 export type Piece =
@@ -60,18 +61,6 @@ export function loadCases(dir: string = `${CONFORMANCE_DIR}vectors/`): Case[] {
 
 const utf8 = new TextEncoder();
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 function repeatBytes(unit: Uint8Array, count: number): Uint8Array {
   const out = new Uint8Array(unit.length * count);
   if (out.length === 0) return out;
@@ -91,7 +80,7 @@ function u32(value: number, littleEndian: boolean): Uint8Array {
 
 /** The octets of a piece list (FORMAT.md "Pieces"); `profile` is the case's, for `frame`. */
 export function buildBytes(pieces: Piece[], profile: "be" | "le" = "be"): Uint8Array {
-  return concat(pieces.map((piece) => buildPiece(piece, profile)));
+  return concatBytes(pieces.map((piece) => buildPiece(piece, profile)));
 }
 
 function buildPiece(piece: Piece, profile: "be" | "le"): Uint8Array {
@@ -109,7 +98,7 @@ function buildPiece(piece: Piece, profile: "be" | "le"): Uint8Array {
     const frame = piece.frame;
     const header = frame.headerPieces !== undefined ? buildBytes(frame.headerPieces, profile) : utf8.encode(frame.header ?? "");
     const body = buildBytes(frame.body ?? [], profile);
-    return concat([u32(header.length, (frame.profile ?? profile) === "le"), header, body]);
+    return concatBytes([u32(header.length, (frame.profile ?? profile) === "le"), header, body]);
   }
   throw new Error(`unknown piece ${JSON.stringify(piece)}`);
 }

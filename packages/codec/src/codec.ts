@@ -4,7 +4,8 @@ import { encodeFrame, encodeFrameParts, type EncoderOptions, type OutgoingHeader
 import { SockframeError } from "./errors.ts";
 import type { Header } from "./header.ts";
 import type { DecoderOptions } from "./options.ts";
-import { type ByteSource, decodeFrames, FrameDecoderStream, FrameEncoderStream } from "./streams.ts";
+import type { ByteSource } from "./bytes.ts";
+import { decodeFrames, FrameDecoderStream, FrameEncoderStream } from "./streams.ts";
 
 /** Options of a codec: decoder and encoder options in one place. */
 export interface CodecConfig<H> extends DecoderOptions<H>, Omit<EncoderOptions, keyof DecoderOptions<H>> {

@@ -28,8 +28,8 @@ export {
   MAX_SAFE_SIZE,
   type Profile,
 } from "./options.ts";
+export { type ByteSource, concatBytes, iterateBytes } from "./bytes.ts";
 export {
-  type ByteSource,
   decodeFrameEvents,
   decodeFrames,
   FrameDecoderStream,

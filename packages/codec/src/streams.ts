@@ -1,3 +1,4 @@
+import { type ByteSource, iterateBytes } from "./bytes.ts";
 import { FrameDecoder, type Frame, type FrameEvent, StreamingFrameDecoder } from "./decoder.ts";
 import { encodeFrame, type EncoderOptions, type OutgoingHeader } from "./encoder.ts";
 import type { Header } from "./header.ts";
@@ -92,30 +93,10 @@ export class FrameEncoderStream extends TransformStream<OutgoingFrame, Uint8Arra
   }
 }
 
-/** Byte sources accepted by the async helpers. */
-export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>;
-
-async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array> {
-  if (typeof ReadableStream !== "undefined" && source instanceof ReadableStream) {
-    // getReader() rather than async iteration, which not every runtime's ReadableStream has.
-    const reader = source.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  yield* source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-}
-
 /** Decodes a byte source into frames; throws the SockframeError after the frames before it. */
 export async function* decodeFrames<H = Header>(source: ByteSource, options: DecoderOptions<H> = {}): AsyncGenerator<Frame<H>, void, undefined> {
   const decoder = new FrameDecoder<H>(options);
-  for await (const chunk of chunksOf(source)) {
+  for await (const chunk of iterateBytes(source)) {
     decoder.push(chunk);
     yield* decoder;
   }
@@ -126,7 +107,7 @@ export async function* decodeFrames<H = Header>(source: ByteSource, options: Dec
 /** Decodes a byte source in streaming mode (SPEC 6.2): head, data..., end events. */
 export async function* decodeFrameEvents<H = Header>(source: ByteSource, options: DecoderOptions<H> = {}): AsyncGenerator<FrameEvent<H>, void, undefined> {
   const decoder = new StreamingFrameDecoder<H>(options);
-  for await (const chunk of chunksOf(source)) {
+  for await (const chunk of iterateBytes(source)) {
     decoder.push(chunk);
     yield* decoder;
   }

@@ -14,15 +14,7 @@ export function rawFrame(header: string | Uint8Array, body: Uint8Array = new Uin
   return out;
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from "../src/index.ts";
 
 /** Feeds chunks and collects frames and the error, like a transport would. */
 export function feed(chunks: Uint8Array[], options: DecoderOptions<Header> = {}): { frames: Frame[]; error: SockframeError | null } {

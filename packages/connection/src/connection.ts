@@ -7,6 +7,7 @@ import {
   FrameDecoder,
   type Header,
   isSockframeError,
+  iterateBytes,
   type OutgoingHeader,
   type SockframeError,
   StreamingFrameDecoder,
@@ -184,7 +185,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (this.#closing || this.#isClosed) throw new Error("sockframe: connection is closing");
     await this.#enqueue(encodeStreamHead(header, size, this.#options), EMPTY);
     let sent = 0;
-    for await (const chunk of iterate(body)) {
+    for await (const chunk of iterateBytes(body)) {
       if (sent + chunk.length > size) {
         this.destroy();
         throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
@@ -414,20 +415,4 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#setPaused(STOPPED, true);
     this.#finishIncoming(null);
   }
-}
-
-async function* iterate(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) {
-    const reader = body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-  yield* body as AsyncIterable<Uint8Array>;
 }

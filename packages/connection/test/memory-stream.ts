@@ -1,3 +1,4 @@
+import { concatBytes } from "@sockframe/codec";
 import type { ByteStream, ByteStreamEvents } from "../src/index.ts";
 
 /** Counters a test can inspect. */
@@ -102,15 +103,7 @@ export function rawPeer(end: MemoryEnd): { received: () => Uint8Array; ended: Pr
   const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
   end.start({ data: (chunk) => parts.push(chunk), end: () => resolveEnded(), close: () => resolveEnded() });
   return {
-    received: () => {
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
-    },
+    received: () => concatBytes(parts),
     ended,
   };
 }
