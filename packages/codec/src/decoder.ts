@@ -146,24 +146,27 @@ abstract class DecoderCore<H, Out> {
   }
 
   #parseHeader(bytes: Uint8Array): H {
-    const position = { offset: this.partStart, frame: this.frameIndex };
-    const raw = parseHeaderText(bytes, position);
+    const raw = parseHeaderText(bytes, this.partStart, this.frameIndex);
     const problem = checkBaseHeader(raw);
-    if (problem !== null) throw new SockframeError("HEADER_INVALID", "header", problem, position);
+    if (problem !== null) throw this.#headerError("HEADER_INVALID", problem);
     if (Object.is(raw.total_size, -0)) raw.total_size = 0;
     let header = raw as H;
     if (this.#schema !== undefined) {
       const result = this.#schema.safeParse(raw);
-      if (!result.success) throw new SockframeError("HEADER_INVALID", "header", describeZodError(result.error), position);
+      if (!result.success) throw this.#headerError("HEADER_INVALID", describeZodError(result.error));
       header = keepProtoKey(raw, result.data);
     }
     const size = raw.total_size as number;
     if (size > this.#bodyLimit) {
       const name = this.#bodyLimit === this.limits.maxBodyBytes ? "maxBodyBytes" : "maxStreamBodyBytes";
-      throw new SockframeError("BODY_TOO_LARGE", "header", `total_size ${size} exceeds ${name} ${this.#bodyLimit}`, position);
+      throw this.#headerError("BODY_TOO_LARGE", `total_size ${size} exceeds ${name} ${this.#bodyLimit}`);
     }
     this.verifier = ChecksumVerifier.forHeader(raw, this.#hashes);
     return header;
+  }
+
+  #headerError(code: "HEADER_INVALID" | "BODY_TOO_LARGE", message: string): SockframeError {
+    return new SockframeError(code, "header", message, { offset: this.partStart, frame: this.frameIndex });
   }
 
   /** Called when the current part is incomplete: undefined, or TRUNCATED if the stream ended. */

@@ -51,6 +51,11 @@ function scan(bytes: Uint8Array): void {
   scannedSurrogateEscape = surrogateEscape;
 }
 
+/** Positions are built only on failure: parsing runs once per frame. */
+function headerError(code: "HEADER_INVALID_JSON" | "HEADER_INVALID", message: string, offset: number, frame: number): SockframeError {
+  return new SockframeError(code, "header", message, { offset, frame });
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Counts object members and finds lone surrogates in one walk (iterative: depth is unbounded). */
@@ -78,7 +83,7 @@ function walk(root: Json, wantSurrogates: boolean): { members: number; loneSurro
  * Decodes header octets per SPEC 3.1-3.3: strict UTF-8 without BOM, strict JSON, an object without
  * duplicate names or lone surrogates. Field checks (3.4) are the caller's.
  */
-export function parseHeaderText(bytes: Uint8Array, position: { offset: number; frame: number }): Record<string, unknown> {
+export function parseHeaderText(bytes: Uint8Array, offset: number, frame: number): Record<string, unknown> {
   scan(bytes);
   const nonAscii = scannedNonAscii;
   const members = scannedMembers;
@@ -88,34 +93,34 @@ export function parseHeaderText(bytes: Uint8Array, position: { offset: number; f
   try {
     text = strictUtf8.decode(bytes);
   } catch {
-    throw new SockframeError("HEADER_INVALID_JSON", "header", "header is not well-formed UTF-8", position);
+    throw headerError("HEADER_INVALID_JSON", "header is not well-formed UTF-8", offset, frame);
   }
   if (nonAscii && text.charCodeAt(0) === 0xfeff) {
-    throw new SockframeError("HEADER_INVALID_JSON", "header", "header starts with a byte order mark", position);
+    throw headerError("HEADER_INVALID_JSON", "header starts with a byte order mark", offset, frame);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SockframeError("HEADER_INVALID_JSON", "header", `header is not JSON: ${reason}`, position);
+    throw headerError("HEADER_INVALID_JSON", `header is not JSON: ${reason}`, offset, frame);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
-    throw new SockframeError("HEADER_INVALID", "header", `header must be a JSON object, got ${kind}`, position);
+    throw headerError("HEADER_INVALID", `header must be a JSON object, got ${kind}`, offset, frame);
   }
   const header = value as Record<string, unknown>;
   if (objects === 1 && !surrogateEscape) {
     if (Object.keys(header).length !== members) {
-      throw new SockframeError("HEADER_INVALID", "header", "header has duplicate member names", position);
+      throw headerError("HEADER_INVALID", "header has duplicate member names", offset, frame);
     }
   } else {
     const found = walk(header as Json, surrogateEscape);
     if (found.loneSurrogate) {
-      throw new SockframeError("HEADER_INVALID", "header", "header has a string with a lone surrogate", position);
+      throw headerError("HEADER_INVALID", "header has a string with a lone surrogate", offset, frame);
     }
     if (found.members !== members) {
-      throw new SockframeError("HEADER_INVALID", "header", "header has duplicate member names", position);
+      throw headerError("HEADER_INVALID", "header has duplicate member names", offset, frame);
     }
   }
   return header;
