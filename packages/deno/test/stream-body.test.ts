@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { connect, listen } from "../src/index.ts";
+import { within } from "./helpers.ts";
+
+const MIB = 1024 * 1024;
+const SIZE = 64 * MIB;
+
+/** The same 1 MiB chunks every time they are generated, distinct from each other. */
+function chunkOf(index: number): Uint8Array {
+  const chunk = new Uint8Array(MIB);
+  for (let i = 0; i < MIB; i += 4096) chunk[i] = (index * 31 + i / 4096) & 0xff;
+  chunk[MIB - 1] = index;
+  return chunk;
+}
+
+async function* chunks(): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < SIZE / MIB; i++) yield chunkOf(i);
+}
+
+Deno.test("a 64 MiB body sent with sendStream and read with receiveStreams, hashed on the fly, in bounded memory", async () => {
+  const expected = createHash("sha256");
+  for (let i = 0; i < SIZE / MIB; i++) expected.update(chunkOf(i));
+  const sha256 = expected.digest("hex");
+
+  let peakRss = 0;
+  const sample = setInterval(() => (peakRss = Math.max(peakRss, Deno.memoryUsage().rss)), 20);
+  const server = await listen(
+    "127.0.0.1:0",
+    async (connection) => {
+      for await (const { header, body } of connection.receiveStreams()) {
+        const hash = createHash("sha256");
+        let size = 0;
+        for await (const chunk of body) {
+          hash.update(chunk);
+          size += chunk.length;
+        }
+        await connection.send({ id: header.id, size, digest: hash.digest("hex") });
+      }
+    },
+    { streamBodies: true },
+  );
+  const client = await connect(server.address);
+  try {
+    const baseRss = Deno.memoryUsage().rss;
+    const reply = within(60_000, "digest reply", (async () => {
+      for await (const frame of client) return frame;
+      throw new Error("connection ended without a reply");
+    })());
+    // The sender's checksum is announced in the header, so the server's decoder verifies it too.
+    await within(60_000, "sendStream", client.sendStream({ id: "big", sha256 }, SIZE, chunks()));
+    const { header } = await reply;
+    assert.equal(header.size, SIZE);
+    assert.equal(header.digest, sha256);
+    const growth = (peakRss - baseRss) / MIB;
+    assert.ok(growth < 200, `RSS grew by ${growth.toFixed(0)} MiB while streaming 64 MiB`);
+  } finally {
+    clearInterval(sample);
+    await client.close();
+    await server.close();
+  }
+});
