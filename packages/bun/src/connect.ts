@@ -1,6 +1,6 @@
 import { type Address, Connection, type ConnectionOptions, formatAddress, parseAddress } from "@sockframe/connection";
 import { codedError, errorCode } from "./errors.ts";
-import { withNativeHashes } from "./hashes.ts";
+import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { BunSocketStream, type StreamSocket, streamHandlers } from "./socket-stream.ts";
 
 /** Opens a TCP or Unix socket as a ByteStream (for callers that frame it themselves). */

@@ -8,7 +8,7 @@ import {
   type DatagramTransport,
   parseAddress,
 } from "@sockframe/connection";
-import { withNativeHashes } from "./hashes.ts";
+import { withNativeHashes } from "@sockframe/connection/native-hashes";
 
 type Blocked = { datagram: Uint8Array; port: number; host: string; resolve: () => void; reject: (error: Error) => void };
 

@@ -5,7 +5,7 @@
  */
 export { connect } from "./connect.ts";
 export { bindDatagram } from "./datagram.ts";
-export { nativeHashes } from "./hashes.ts";
+export { NATIVE_HASHES, withNativeHashes } from "@sockframe/connection/native-hashes";
 export { listen } from "./listen.ts";
 export * from "@sockframe/connection";
 export * from "@sockframe/codec";

@@ -8,7 +8,7 @@ import {
   type ServerOptions,
 } from "@sockframe/connection";
 import { codedError, errorCode } from "./errors.ts";
-import { withNativeHashes } from "./hashes.ts";
+import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { BunSocketStream, type StreamSocket, streamHandlers } from "./socket-stream.ts";
 import { clearStaleSocket } from "./unix-socket-file.ts";
 

@@ -1,6 +1,6 @@
 import { createConnection, type Socket } from "node:net";
 import { type Address, Connection, type ConnectionOptions, parseAddress } from "@sockframe/connection";
-import { withNodeHashes } from "./hashes.ts";
+import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { NetByteStream } from "./net-byte-stream.ts";
 import { socketLabels } from "./socket-labels.ts";
 
@@ -30,5 +30,5 @@ export async function connect(address: string | Address, options: ConnectOptions
     });
   });
   if (target.transport === "tcp") socket.setNoDelay(true);
-  return new Connection(new NetByteStream(socket, socketLabels(socket, target)), withNodeHashes(options));
+  return new Connection(new NetByteStream(socket, socketLabels(socket, target)), withNativeHashes(options));
 }

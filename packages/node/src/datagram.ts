@@ -7,7 +7,7 @@ import {
   type DatagramTransport,
   parseAddress,
 } from "@sockframe/connection";
-import { withNodeHashes } from "./hashes.ts";
+import { withNativeHashes } from "@sockframe/connection/native-hashes";
 
 /** A bound node:dgram socket as a DatagramTransport. */
 export class UdpTransport implements DatagramTransport {
@@ -75,5 +75,5 @@ export async function bindDatagram(address: string | Address, options: DatagramO
   socket.on("error", () => undefined);
   const info = socket.address();
   const transport = new UdpTransport(socket, { transport: "udp", host: info.address, port: info.port });
-  return new DatagramEndpoint(transport, withNodeHashes(options));
+  return new DatagramEndpoint(transport, withNativeHashes(options));
 }

@@ -6,7 +6,7 @@
  */
 export { type ConnectOptions, connect } from "./connect.ts";
 export { bindDatagram, UdpTransport } from "./datagram.ts";
-export { NODE_HASHES, withNodeHashes } from "./hashes.ts";
+export { NATIVE_HASHES, withNativeHashes } from "@sockframe/connection/native-hashes";
 export { type ListenOptions, listen } from "./listen.ts";
 export { NetByteStream, type SocketLabels } from "./net-byte-stream.ts";
 export * from "@sockframe/connection";

@@ -7,7 +7,7 @@ import {
   Server,
   type ServerOptions,
 } from "@sockframe/connection";
-import { withNodeHashes } from "./hashes.ts";
+import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { NetByteStream } from "./net-byte-stream.ts";
 import { socketLabels } from "./socket-labels.ts";
 import { clearStaleSocketFile } from "./unix-socket-file.ts";
@@ -45,7 +45,7 @@ export async function listen(address: string | Address, handler: ConnectionHandl
       if (netServer.listening) netServer.close();
     },
   };
-  const server = new Server(listener, handler, withNodeHashes(serverOptions));
+  const server = new Server(listener, handler, withNativeHashes(serverOptions));
   netServer.on("connection", (socket) => {
     if (asked.transport === "tcp") socket.setNoDelay(true);
     server.accept(new NetByteStream(socket, socketLabels(socket, bound)), { streamBodies });

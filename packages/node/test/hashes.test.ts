@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, type Connection, type HashFactories, listen, NODE_HASHES, PURE_HASHES, type Server, withNodeHashes } from "../src/index.ts";
+import { connect, type Connection, type HashFactories, listen, NATIVE_HASHES, PURE_HASHES, type Server, withNativeHashes } from "../src/index.ts";
 import { take, text, utf8, within } from "./helpers.ts";
 
 const sample = utf8.encode("The quick brown fox jumps over the lazy dog");
@@ -20,15 +20,15 @@ afterEach(async () => {
 
 describe("node:crypto digests", () => {
   it("agree with the pure-JS ones, incrementally", () => {
-    expect(digest(NODE_HASHES.md5, sample)).toBe(digest(PURE_HASHES.md5, sample));
-    expect(digest(NODE_HASHES.sha256, sample)).toBe(digest(PURE_HASHES.sha256, sample));
-    expect(digest(NODE_HASHES.sha256, sample)).toBe(createHash("sha256").update(sample).digest("hex"));
+    expect(digest(NATIVE_HASHES.md5, sample)).toBe(digest(PURE_HASHES.md5, sample));
+    expect(digest(NATIVE_HASHES.sha256, sample)).toBe(digest(PURE_HASHES.sha256, sample));
+    expect(digest(NATIVE_HASHES.sha256, sample)).toBe(createHash("sha256").update(sample).digest("hex"));
   });
 
   it("are the default, and give way to the caller's own per algorithm", () => {
-    expect(withNodeHashes({}).hashes).toEqual(NODE_HASHES);
+    expect(withNativeHashes({}).hashes).toEqual(NATIVE_HASHES);
     const mine = { sha256: PURE_HASHES.sha256 };
-    expect(withNodeHashes({ hashes: mine }).hashes).toEqual({ md5: NODE_HASHES.md5, sha256: PURE_HASHES.sha256 });
+    expect(withNativeHashes({ hashes: mine }).hashes).toEqual({ md5: NATIVE_HASHES.md5, sha256: PURE_HASHES.sha256 });
   });
 
   it("are the ones a connection verifies checksums with", async () => {
@@ -36,7 +36,7 @@ describe("node:crypto digests", () => {
     const counting: HashFactories = {
       sha256: () => {
         used.push("sha256");
-        return NODE_HASHES.sha256();
+        return NATIVE_HASHES.sha256();
       },
     };
     const echo = async (connection: Connection) => {
