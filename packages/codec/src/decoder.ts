@@ -96,6 +96,16 @@ abstract class DecoderCore<H, Out> {
   }
 
   /**
+   * Where the decoder stands: `idle` at a frame boundary with nothing buffered, else the part of a
+   * frame it is inside. Transports use it for deadlines (a whole header within a time limit).
+   */
+  get stage(): "idle" | "prefix" | "header" | "body" {
+    if (this.state === BODY) return "body";
+    if (this.state === HEADER) return "header";
+    return this.queue.length === 0 ? "idle" : "prefix";
+  }
+
+  /**
    * The next result, or undefined when more octets are needed (or the stream ended cleanly).
    * Throws the SockframeError that ends the stream, and the same one on every later call.
    */

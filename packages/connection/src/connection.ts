@@ -23,6 +23,21 @@ export interface ConnectionOptions extends DecoderOptions<Header> {
   maxQueuedFrames?: number;
   /** How long close() waits for the peer to close after our FIN, in ms. Default 5000. */
   closeTimeoutMs?: number;
+  /**
+   * A frame's whole prefix and header must arrive within this many ms of its first octet, or the
+   * connection is closed with a `TIMEOUT` error frame: an idle timeout alone does not stop a peer
+   * that drips one octet at a time. 0 disables. Default 0 (servers: 30000).
+   */
+  headerTimeoutMs?: number;
+  /** Closes the connection after this many ms without an octet received. 0 disables. Default 0 (servers: 300000). */
+  idleTimeoutMs?: number;
+  /**
+   * Octets queued for writing past which reading from the peer stops, so that a peer that sends
+   * requests but never reads replies cannot grow our memory. Default 8 MiB.
+   */
+  maxWriteBufferBytes?: number;
+  /** Destroys the connection when queued writes make no progress for this many ms. 0 disables. Default 60000. */
+  writeStallTimeoutMs?: number;
 }
 
 /** A frame whose body is received as a stream (`receiveStreams()`): for bodies larger than memory. */
@@ -57,7 +72,8 @@ const EMPTY = new Uint8Array(0);
 const QUEUE_FULL = 1;
 const BODY_FULL = 2;
 const STOPPED = 4;
-const ALL_REASONS = QUEUE_FULL | BODY_FULL | STOPPED;
+const WRITE_FULL = 8;
+const ALL_REASONS = QUEUE_FULL | BODY_FULL | STOPPED | WRITE_FULL;
 
 /**
  * One framed connection over any ByteStream: decoding, encoding, batching of writes, backpressure
@@ -88,6 +104,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #peerFinished = false;
   #isClosed = false;
   #resolveClosed!: (info: CloseInfo) => void;
+  #lastReceived = Date.now();
+  #lastWritten = Date.now();
+  #headerStarted = 0;
+  #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Resolves when the socket is closed in both directions. */
   readonly closed: Promise<CloseInfo>;
 
@@ -107,6 +127,32 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       end: () => this.#onEnd(),
       close: (error) => this.#onClose(error),
     });
+    this.#armWatchdog();
+  }
+
+  /** One timer per connection, at a fraction of the shortest deadline, checks all of them. */
+  #armWatchdog(): void {
+    const { headerTimeoutMs = 0, idleTimeoutMs = 0, writeStallTimeoutMs = 60_000 } = this.#options;
+    const shortest = Math.min(...[headerTimeoutMs, idleTimeoutMs, writeStallTimeoutMs].filter((ms) => ms > 0));
+    if (!Number.isFinite(shortest) || this.#isClosed) return;
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = null;
+      this.#checkDeadlines(headerTimeoutMs, idleTimeoutMs, writeStallTimeoutMs);
+      this.#armWatchdog();
+    }, Math.min(Math.max(shortest / 4, 10), 1000));
+  }
+
+  #checkDeadlines(headerTimeoutMs: number, idleTimeoutMs: number, writeStallTimeoutMs: number): void {
+    if (this.#closing || this.#isClosed) return;
+    const now = Date.now();
+    if (headerTimeoutMs > 0 && this.#headerStarted > 0 && now - this.#headerStarted > headerTimeoutMs) {
+      this.#failWith("TIMEOUT", `no complete frame header within ${headerTimeoutMs} ms`);
+    } else if (idleTimeoutMs > 0 && now - this.#lastReceived > idleTimeoutMs && this.#queuedBytes === 0) {
+      void this.close();
+    } else if (writeStallTimeoutMs > 0 && this.#queuedBytes > this.#highWater && now - this.#lastWritten > writeStallTimeoutMs) {
+      // The peer does not read what we send: nothing graceful can reach it.
+      this.destroy();
+    }
   }
 
   get localAddress(): string {
@@ -154,7 +200,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (body.length > 0) this.#batch.push(body);
     const size = head.length + body.length;
     this.#batchBytes += size;
+    if (this.#queuedBytes <= this.#highWater) this.#lastWritten = Date.now();
     this.#queuedBytes += size;
+    if (this.#queuedBytes > (this.#options.maxWriteBufferBytes ?? 8 * 1024 * 1024)) this.#setPaused(WRITE_FULL, true);
     if (this.#batchDone === null) this.#batchDone = this.#scheduleFlush();
     return this.#batchDone;
   }
@@ -170,6 +218,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const previous = this.#writing;
     const written = previous.then(() => this.#stream.write(chunks)).finally(() => {
       this.#queuedBytes -= bytes;
+      this.#lastWritten = Date.now();
+      if (this.#queuedBytes <= this.#highWater) this.#setPaused(WRITE_FULL, false);
     });
     this.#writing = written.catch(() => undefined);
     // Below the high-water mark a sender may go on as soon as its octets are queued in order.
@@ -252,8 +302,15 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   #onData(chunk: Uint8Array): void {
     if (this.#protocolError !== null) return;
+    this.#lastReceived = Date.now();
     this.#decoder.push(chunk);
     this.#drain();
+    const stage = this.#decoder.stage;
+    if (stage === "prefix" || stage === "header") {
+      if (this.#headerStarted === 0) this.#headerStarted = this.#lastReceived;
+    } else {
+      this.#headerStarted = 0;
+    }
   }
 
   #onEnd(): void {
@@ -269,6 +326,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #onClose(error?: Error): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    if (this.#watchdog !== null) clearTimeout(this.#watchdog);
     this.#socketError = error ?? null;
     const failure = this.#protocolError ?? error ?? new Error("sockframe: connection closed");
     for (const pending of this.#requests.values()) pending.reject(failure);
@@ -363,6 +421,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     else if (before !== 0 && after === 0) this.#stream.resume();
   }
 
+  /** Ends the connection for a reason of the transport's own (a deadline): error frame, then close. */
+  #failWith(code: string, message: string): void {
+    this.#finishIncoming(new Error(`sockframe: ${code}: ${message}`));
+    this.#sendErrorAndClose(code, message);
+  }
+
   #onProtocolError(error: SockframeError): void {
     this.#protocolError = error;
     this.#finishIncoming(error);
@@ -372,13 +436,16 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     }
     for (const pending of this.#requests.values()) pending.reject(error);
     this.#requests.clear();
-    // SPEC 7.3: one error frame, then close. Never answer an error frame with one.
+    this.#sendErrorAndClose(error.code, error.message);
+  }
+
+  /** SPEC 7.3: one error frame, then close. Never answer an error frame with one. */
+  #sendErrorAndClose(code: string, text: string): void {
     this.#closing = true;
     // The default header limit, not ours: ours may be tiny, and the peer's is unknown. A short message keeps it small.
     // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
-    const text = error.message;
     const message = (text.length > 200 ? `${text.slice(0, 197)}...` : text).toWellFormed();
-    const frame = encodeErrorFrame({ code: error.code, message }, { profile: this.#options.profile });
+    const frame = encodeErrorFrame({ code, message }, { profile: this.#options.profile });
     void this.#writing
       .then(() => this.#stream.write([frame]))
       .then(() => this.#stream.closeWrite())

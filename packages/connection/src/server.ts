@@ -20,7 +20,16 @@ export interface ServerOptions extends ConnectionOptions {
   shutdownTimeoutMs?: number;
   /** Called with errors thrown by a handler (default: ignored; the connection is closed). */
   onHandlerError?: (error: unknown, connection: Connection) => void;
+  /** Connections served at once; further ones are closed as soon as they are accepted. Default 10000. */
+  maxConnections?: number;
 }
+
+/** Deadlines a server applies unless told otherwise (a client connection has none by default). */
+export const SERVER_DEFAULTS: Readonly<Pick<ServerOptions, "headerTimeoutMs" | "idleTimeoutMs" | "maxConnections">> = Object.freeze({
+  headerTimeoutMs: 30_000,
+  idleTimeoutMs: 300_000,
+  maxConnections: 10_000,
+});
 
 /**
  * The runtime-neutral half of a server: runs a handler per connection, tracks them, and shuts down
@@ -36,8 +45,11 @@ export class Server {
   constructor(listener: Listener, handler: ConnectionHandler, options: ServerOptions = {}) {
     this.#listener = listener;
     this.#handler = handler;
-    this.#options = options;
+    this.#options = { ...SERVER_DEFAULTS, ...options };
   }
+
+  /** Connections closed at once because maxConnections were being served. */
+  rejectedConnections = 0;
 
   get address(): Address {
     return this.#listener.address;
@@ -55,7 +67,8 @@ export class Server {
 
   /** Wraps an accepted socket and runs the handler on it (called by adapters). */
   accept(stream: ByteStream, streamOptions: { streamBodies?: boolean } = {}): Connection | null {
-    if (this.#closing !== null) {
+    if (this.#closing !== null || this.#live.size >= this.#options.maxConnections!) {
+      if (this.#closing === null) this.rejectedConnections++;
       stream.destroy();
       return null;
     }

@@ -1,0 +1,93 @@
+import { decodeAll, encodeFrame } from "@sockframe/codec";
+import { describe, expect, it } from "vitest";
+import { type ByteStream, type ByteStreamEvents, Connection, type Listener, Server } from "../src/index.ts";
+import { rawPeer, streamPair } from "./memory-stream.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A socket whose peer never reads: writes are accepted and never complete. */
+function blackHole(): ByteStream & { events: ByteStreamEvents | null; pauses: number; destroyed: boolean } {
+  return {
+    events: null,
+    pauses: 0,
+    destroyed: false,
+    localAddress: "x",
+    remoteAddress: "y",
+    start(events) {
+      this.events = events;
+    },
+    write: () => new Promise<void>(() => undefined),
+    pause() {
+      this.pauses++;
+    },
+    resume() {},
+    closeWrite: () => new Promise<void>(() => undefined),
+    destroy() {
+      if (this.destroyed) return;
+      this.destroyed = true;
+      this.events?.close(new Error("destroyed"));
+    },
+  };
+}
+
+describe("connection protections", () => {
+  it("closes a peer that drips a header slower than headerTimeoutMs, with a TIMEOUT error frame", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { headerTimeoutMs: 150, idleTimeoutMs: 10_000 });
+    const peer = rawPeer(a);
+    const frame = encodeFrame({ id: 1, padding: "x".repeat(100) });
+    let failure: unknown;
+    const reading = (async () => {
+      try {
+        for await (const _ of server);
+      } catch (error) {
+        failure = error;
+      }
+    })();
+    // One octet every 20 ms: never idle, but the header takes 2.5 s.
+    for (let i = 0; i < frame.length && !b.spy.finSent; i++) {
+      await a.write([frame.subarray(i, i + 1)]).catch(() => undefined);
+      await sleep(20);
+    }
+    await reading;
+    await peer.ended;
+    expect(String(failure)).toMatch(/TIMEOUT/);
+    expect(decodeAll(peer.received()).frames[0]?.header.error?.code).toBe("TIMEOUT");
+  });
+
+  it("closes an idle connection after idleTimeoutMs", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { idleTimeoutMs: 100 });
+    const peer = rawPeer(a);
+    const started = Date.now();
+    await peer.ended;
+    await server.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  });
+
+  it("stops reading from a peer that does not read our replies, and drops it when writes stall", async () => {
+    const socket = blackHole();
+    const connection = new Connection(socket, { maxWriteBufferBytes: 1024, writeHighWaterMark: 512, writeStallTimeoutMs: 200 });
+    for (let i = 0; i < 10; i++) void connection.send({ id: i }, new Uint8Array(256)).catch(() => undefined);
+    await sleep(10);
+    expect(socket.pauses).toBe(1);
+    await connection.closed;
+    expect(socket.destroyed).toBe(true);
+  });
+});
+
+describe("server protections", () => {
+  it("closes connections over maxConnections at once and counts them", async () => {
+    const listener: Listener = { address: { transport: "tcp", host: "127.0.0.1", port: 1 }, close: async () => undefined };
+    const server = new Server(listener, async (connection) => {
+      for await (const _ of connection);
+    }, { maxConnections: 2 });
+    const ends = [streamPair(), streamPair(), streamPair()];
+    const accepted = ends.map(([, b]) => server.accept(b));
+    expect(accepted.map((c) => c !== null)).toEqual([true, true, false]);
+    expect(server.rejectedConnections).toBe(1);
+    expect(ends[2]![1].spy.destroyed).toBe(true);
+    for (const [a] of ends) a.destroy();
+    await server.close();
+  });
+});
