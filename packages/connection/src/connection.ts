@@ -71,9 +71,8 @@ type Pending = { resolve: (frame: Frame<Header>) => void; reject: (error: unknow
 const EMPTY = new Uint8Array(0);
 const QUEUE_FULL = 1;
 const BODY_FULL = 2;
-const STOPPED = 4;
 const WRITE_FULL = 8;
-const ALL_REASONS = QUEUE_FULL | BODY_FULL | STOPPED | WRITE_FULL;
+const ALL_REASONS = QUEUE_FULL | BODY_FULL | WRITE_FULL;
 
 /**
  * One framed connection over any ByteStream: decoding, encoding, batching of writes, backpressure
@@ -107,6 +106,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #lastReceived = Date.now();
   #lastWritten = Date.now();
   #headerStarted = 0;
+  #stopped = false;
+  #discardBody = false;
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Resolves when the socket is closed in both directions. */
   readonly closed: Promise<CloseInfo>;
@@ -377,11 +378,36 @@ export class Connection implements AsyncIterable<Frame<Header>> {
         return;
       }
     }
+    if (this.#stopped) {
+      this.#refuse(frame.header);
+      return;
+    }
     this.#incoming.push(frame);
     if (this.#incoming.size >= (this.#options.maxQueuedFrames ?? 256)) this.#setPaused(QUEUE_FULL, true);
   }
 
+  /**
+   * A frame that arrived after stopReceiving() is answered with an error frame rather than
+   * dropped in silence: the peer learns it was not processed and may retry elsewhere.
+   */
+  #refuse(header: Header): void {
+    this.refusedFrames++;
+    if (header.error !== undefined) return;
+    const reply: OutgoingHeader = { error: { code: "SHUTTING_DOWN", message: "not processed: the server is shutting down" } };
+    if (header.id !== undefined) reply.id = header.id;
+    void this.send(reply).catch(() => undefined);
+  }
+
+  /** Frames that arrived after stopReceiving() and were answered with a SHUTTING_DOWN error frame. */
+  refusedFrames = 0;
+
   #startBody(header: Header): void {
+    if (this.#stopped) {
+      this.#refuse(header);
+      this.#discardBody = true;
+      return;
+    }
+    this.#discardBody = false;
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
@@ -400,6 +426,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   #bodyData(chunk: Uint8Array): void {
+    if (this.#discardBody) return;
     const controller = this.#currentBody;
     if (controller === null) return;
     controller.enqueue(chunk);
@@ -474,12 +501,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   /**
-   * Stops taking new frames (for a graceful server shutdown): reading stops, frames already decoded
-   * are still delivered, then iteration ends. Octets of an incomplete frame are discarded.
+   * Stops taking new frames (for a graceful server shutdown): frames already decoded are still
+   * delivered, then iteration ends; frames that arrive afterwards are answered with a
+   * `SHUTTING_DOWN` error frame (carrying their id), so none is dropped in silence.
    */
   stopReceiving(): void {
     if (this.#protocolError !== null || this.#isClosed) return;
-    this.#setPaused(STOPPED, true);
+    this.#stopped = true;
     this.#finishIncoming(null);
   }
 }

@@ -91,3 +91,21 @@ describe("server protections", () => {
     await server.close();
   });
 });
+
+describe("graceful stop", () => {
+  it("answers frames that arrive after stopReceiving() with SHUTTING_DOWN instead of dropping them", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b);
+    const client = new Connection(a);
+    const first = client.request({ n: 1 });
+    const iterator = server[Symbol.asyncIterator]();
+    const got = await iterator.next();
+    server.stopReceiving();
+    const late = await Promise.allSettled([client.request({ n: 2 }), client.request({ n: 3 })]);
+    expect(late.map((r) => r.status === "rejected" && (r.reason as { code?: string }).code)).toEqual(["SHUTTING_DOWN", "SHUTTING_DOWN"]);
+    expect(server.refusedFrames).toBe(2);
+    expect((await iterator.next()).done).toBe(true);
+    await server.send({ id: got.value!.header.id as number });
+    expect((await first).header.id).toBe(1);
+  });
+});
