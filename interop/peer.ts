@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import process from "node:process";
-import type { Frame, Header } from "@sockframe/codec";
+import { type Frame, type Header, iterateBytes } from "@sockframe/codec";
 import type { Address, Connection, ConnectionHandler, Server, StreamedFrame } from "@sockframe/connection";
 
 /** What the peer uses of an adapter: the API all three share. */
@@ -55,19 +55,6 @@ function asciiUpper(body: Uint8Array): Uint8Array {
   return out;
 }
 
-async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
 function concat(parts: Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(size);
@@ -91,12 +78,12 @@ async function answer({ header, body }: StreamedFrame): Promise<Reply> {
   const op = header["op"];
   if (op === "sha256") {
     const digest = createHash("sha256");
-    for await (const chunk of chunksOf(body)) digest.update(chunk);
+    for await (const chunk of iterateBytes(body)) digest.update(chunk);
     return { header: { ...reply, op, digest: digest.digest("hex") } };
   }
   const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of chunksOf(body)) {
+  for await (const chunk of iterateBytes(body)) {
     size += chunk.length;
     if (op === "upper" && size <= UPPER_LIMIT) parts.push(chunk);
   }
