@@ -83,6 +83,14 @@ export class BunSocketStream implements ByteStream {
     }
   }
 
+  /**
+   * After the tick's microtasks: Bun runs process.nextTick callbacks before pending microtasks, so
+   * setImmediate is what lets a handler's replies to a whole chunk share one write.
+   */
+  afterTick(flush: () => void): void {
+    setImmediate(flush);
+  }
+
   pause(): void {
     if (!this.#closed) this.#socket.pause();
   }

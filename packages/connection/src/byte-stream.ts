@@ -35,6 +35,15 @@ export interface ByteStream {
   closeWrite(): Promise<void>;
   /** Closes both directions at once, dropping what is unwritten (graceful callers closeWrite first). */
   destroy(): void;
+  /**
+   * Runs `flush` once the current tick's work is done: after every promise continuation that the
+   * read or call in progress set off, so that the frames a handler sends for a whole chunk share one
+   * write. Node and Deno: process.nextTick (called from a microtask, it runs once the microtasks
+   * have drained); Bun, whose nextTick runs before pending microtasks: setImmediate. Without it the
+   * connection flushes after one microtask, and a handler that awaits each send() writes each frame
+   * on its own.
+   */
+  afterTick?(flush: () => void): void;
   /** Local and remote address, as text, for logs. */
   readonly localAddress: string;
   readonly remoteAddress: string;

@@ -21,6 +21,8 @@ export interface ConnectionOptions extends DecoderOptions<Header> {
   writeHighWaterMark?: number;
   /** Incoming frames queued, unread, past which reading from the socket pauses. Default 256. */
   maxQueuedFrames?: number;
+  /** Body octets of incoming frames queued, unread, past which reading pauses. Default 16 MiB. */
+  maxQueuedBytes?: number;
   /** How long close() waits for the peer to close after our FIN, in ms. Default 5000. */
   closeTimeoutMs?: number;
   /**
@@ -69,6 +71,7 @@ export interface CloseInfo {
 type Pending = { resolve: (frame: Frame<Header>) => void; reject: (error: unknown) => void };
 
 const EMPTY = new Uint8Array(0);
+const RESOLVED: Promise<void> = Promise.resolve();
 const QUEUE_FULL = 1;
 const BODY_FULL = 2;
 const WRITE_FULL = 8;
@@ -106,7 +109,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #lastReceived = Date.now();
   #lastWritten = Date.now();
   #headerStarted = 0;
+  #framesSeen = 0;
+  #queuedIncomingBytes = 0;
+  readonly #maxQueued: number;
+  readonly #maxQueuedBytes: number;
   #stopped = false;
+  #failed = false;
   #discardBody = false;
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Resolves when the socket is closed in both directions. */
@@ -118,8 +126,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#highWater = options.writeHighWaterMark ?? 1024 * 1024;
     const maxQueued = options.maxQueuedFrames ?? 256;
     this.#decoder = options.streamBodies ? new StreamingFrameDecoder(options) : new FrameDecoder(options);
-    this.#incoming = new FrameQueue(maxQueued >> 1, () => this.#setPaused(QUEUE_FULL, false));
-    this.#streamed = options.streamBodies ? new FrameQueue(maxQueued >> 1, () => this.#setPaused(QUEUE_FULL, false)) : null;
+    this.#maxQueued = maxQueued;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.#incoming = new FrameQueue((frame) => this.#took(frame.body.length));
+    this.#streamed = options.streamBodies ? new FrameQueue(() => this.#took(0)) : null;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -143,14 +153,24 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     }, Math.min(Math.max(shortest / 4, 10), 1000));
   }
 
+  /** Idle: nothing to write, nothing unread, nobody waiting for a reply, the handler waiting for a frame. */
+  #isIdle(): boolean {
+    const queue = this.#streamed ?? this.#incoming;
+    return this.#queuedBytes === 0 && queue.size === 0 && queue.waiting && this.#requests.size === 0 && this.#pauseReasons === 0;
+  }
+
   #checkDeadlines(headerTimeoutMs: number, idleTimeoutMs: number, writeStallTimeoutMs: number): void {
     if (this.#closing || this.#isClosed) return;
     const now = Date.now();
+    // While we paused reading ourselves, the peer cannot finish a header: not its fault.
+    if (this.#pauseReasons !== 0 && this.#headerStarted > 0) this.#headerStarted = now;
     if (headerTimeoutMs > 0 && this.#headerStarted > 0 && now - this.#headerStarted > headerTimeoutMs) {
       this.#failWith("TIMEOUT", `no complete frame header within ${headerTimeoutMs} ms`);
-    } else if (idleTimeoutMs > 0 && now - this.#lastReceived > idleTimeoutMs && this.#queuedBytes === 0) {
+    } else if (idleTimeoutMs > 0 && now - this.#lastReceived > idleTimeoutMs && this.#isIdle()) {
+      // Wound down like a shutdown: a frame that still arrives is refused, not lost.
+      this.stopReceiving();
       void this.close();
-    } else if (writeStallTimeoutMs > 0 && this.#queuedBytes > this.#highWater && now - this.#lastWritten > writeStallTimeoutMs) {
+    } else if (writeStallTimeoutMs > 0 && this.#queuedBytes > 0 && now - this.#lastWritten > writeStallTimeoutMs) {
       // The peer does not read what we send: nothing graceful can reach it.
       this.destroy();
     }
@@ -201,16 +221,24 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (body.length > 0) this.#batch.push(body);
     const size = head.length + body.length;
     this.#batchBytes += size;
-    if (this.#queuedBytes <= this.#highWater) this.#lastWritten = Date.now();
+    // The stall clock starts when the queue goes from empty to not empty.
+    if (this.#queuedBytes === 0) this.#lastWritten = Date.now();
     this.#queuedBytes += size;
     if (this.#queuedBytes > (this.#options.maxWriteBufferBytes ?? 8 * 1024 * 1024)) this.#setPaused(WRITE_FULL, true);
-    if (this.#batchDone === null) this.#batchDone = this.#scheduleFlush();
-    return this.#batchDone;
+    if (this.#batchDone === null) {
+      this.#batchDone = this.#scheduleFlush();
+      // Senders below the high-water mark do not wait for it: a failed write must not go unhandled.
+      this.#batchDone.catch(() => undefined);
+    }
+    // Below the high-water mark a sender may go on at once: its octets are queued, in order, and
+    // a handler that awaits each send() still has the replies of a whole chunk share one write.
+    return this.#queuedBytes <= this.#highWater ? RESOLVED : this.#batchDone;
   }
 
   async #scheduleFlush(): Promise<void> {
     // Let the current tick queue more frames: they share one write.
-    await null;
+    if (this.#stream.afterTick === undefined) await null;
+    else await new Promise<void>((resolve) => this.#stream.afterTick!(resolve));
     const chunks = this.#batch;
     const bytes = this.#batchBytes;
     this.#batch = [];
@@ -249,6 +277,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.destroy();
       throw new RangeError(`body stream ended after ${sent} of the announced ${size} octets; connection aborted`);
     }
+    if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
     await this.#writing;
   }
 
@@ -257,10 +286,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * in any order; many requests may be in flight). An error frame in reply rejects with RemoteError.
    */
   request(header: OutgoingHeader, body?: Uint8Array): Promise<Frame<Header>> {
+    if (this.#peerFinished) return Promise.reject(new Error("sockframe: the peer closed; no reply can come"));
     const id = this.#nextId++;
     return new Promise<Frame<Header>>((resolve, reject) => {
       this.#requests.set(id, { resolve, reject });
-      this.send({ ...header, id }, body).catch((error: unknown) => {
+      const sent = this.send({ ...header, id }, body);
+      // Queued below the high-water mark (the usual case): nothing can fail later, no handler needed.
+      if (sent === RESOLVED) return;
+      sent.catch((error: unknown) => {
         this.#requests.delete(id);
         reject(error);
       });
@@ -302,20 +335,23 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   #onData(chunk: Uint8Array): void {
-    if (this.#protocolError !== null) return;
+    if (this.#protocolError !== null || this.#failed) return;
     this.#lastReceived = Date.now();
+    const seen = this.#framesSeen;
     this.#decoder.push(chunk);
     this.#drain();
+    // The header deadline runs from the first octet of the header now in progress: a frame
+    // delivered in this chunk ends the previous one's.
     const stage = this.#decoder.stage;
-    if (stage === "prefix" || stage === "header") {
-      if (this.#headerStarted === 0) this.#headerStarted = this.#lastReceived;
-    } else {
-      this.#headerStarted = 0;
-    }
+    if (stage !== "prefix" && stage !== "header") this.#headerStarted = 0;
+    else if (this.#headerStarted === 0 || this.#framesSeen !== seen) this.#headerStarted = this.#lastReceived;
   }
 
   #onEnd(): void {
     this.#peerFinished = true;
+    // The peer will send nothing more: no reply is coming for requests still waiting.
+    for (const pending of this.#requests.values()) pending.reject(new Error("sockframe: the peer closed before replying"));
+    this.#requests.clear();
     // Both directions are finished once our FIN is out too: nothing left to wait for.
     if (this.#finSent) this.#stream.destroy();
     if (this.#protocolError !== null) return;
@@ -368,6 +404,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   #deliver(frame: Frame<Header>): void {
+    this.#framesSeen++;
     const id = frame.header.id;
     if (id !== undefined) {
       const pending = this.#requests.get(id);
@@ -383,7 +420,17 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return;
     }
     this.#incoming.push(frame);
-    if (this.#incoming.size >= (this.#options.maxQueuedFrames ?? 256)) this.#setPaused(QUEUE_FULL, true);
+    this.#queuedIncomingBytes += frame.body.length;
+    if (this.#incoming.size >= this.#maxQueued || this.#queuedIncomingBytes >= this.#maxQueuedBytes) {
+      this.#setPaused(QUEUE_FULL, true);
+    }
+  }
+
+  /** A consumer took a frame: read again once the queue is down to half its limits. */
+  #took(bytes: number): void {
+    this.#queuedIncomingBytes -= bytes;
+    const size = (this.#streamed ?? this.#incoming).size;
+    if (size <= this.#maxQueued >> 1 && this.#queuedIncomingBytes <= this.#maxQueuedBytes / 2) this.#setPaused(QUEUE_FULL, false);
   }
 
   /**
@@ -391,8 +438,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * dropped in silence: the peer learns it was not processed and may retry elsewhere.
    */
   #refuse(header: Header): void {
+    // Error frames are never answered (SPEC 7.3); after our FIN nothing can be.
+    if (header.error !== undefined || this.#closing || this.#isClosed) {
+      this.discardedFrames++;
+      return;
+    }
     this.refusedFrames++;
-    if (header.error !== undefined) return;
     const reply: OutgoingHeader = { error: { code: "SHUTTING_DOWN", message: "not processed: the server is shutting down" } };
     if (header.id !== undefined) reply.id = header.id;
     void this.send(reply).catch(() => undefined);
@@ -400,8 +451,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** Frames that arrived after stopReceiving() and were answered with a SHUTTING_DOWN error frame. */
   refusedFrames = 0;
+  /** Frames that arrived after stopReceiving() and could not be answered: error frames, or after our FIN. */
+  discardedFrames = 0;
 
   #startBody(header: Header): void {
+    this.#framesSeen++;
     if (this.#stopped) {
       this.#refuse(header);
       this.#discardBody = true;
@@ -422,7 +476,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       { highWaterMark: 4, size: () => 1 },
     );
     this.#streamed!.push({ header, body });
-    if (this.#streamed!.size >= (this.#options.maxQueuedFrames ?? 256)) this.#setPaused(QUEUE_FULL, true);
+    if (this.#streamed!.size >= this.#maxQueued) this.#setPaused(QUEUE_FULL, true);
   }
 
   #bodyData(chunk: Uint8Array): void {
@@ -450,6 +504,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** Ends the connection for a reason of the transport's own (a deadline): error frame, then close. */
   #failWith(code: string, message: string): void {
+    this.#failed = true;
     this.#finishIncoming(new Error(`sockframe: ${code}: ${message}`));
     this.#sendErrorAndClose(code, message);
   }
@@ -473,7 +528,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
     const message = (text.length > 200 ? `${text.slice(0, 197)}...` : text).toWellFormed();
     const frame = encodeErrorFrame({ code, message }, { profile: this.#options.profile });
-    void this.#writing
+    // After the frames already sent, including a batch whose flush is still to come.
+    void (this.#batchDone ?? RESOLVED)
+      .catch(() => undefined)
+      .then(() => this.#writing)
       .then(() => this.#stream.write([frame]))
       .then(() => this.#stream.closeWrite())
       .then(() => {

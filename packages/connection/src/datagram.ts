@@ -59,7 +59,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
     this.#transport = transport;
     this.#options = options;
     this.#maxBytes = options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES;
-    this.#queue = new FrameQueue(0, () => undefined);
+    this.#queue = new FrameQueue();
     transport.start((datagram, from) => this.#receive(datagram, from));
   }
 

@@ -8,17 +8,20 @@ export class FrameQueue<T> implements AsyncIterable<T> {
   #waiter: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
   #finished = false;
   #error: unknown = null;
-  readonly #onDrain: () => void;
-  readonly #lowWater: number;
+  readonly #onTake: (item: T) => void;
 
-  /** `onDrain` runs when a consumer takes the queue down to `lowWater` items (to resume reading). */
-  constructor(lowWater: number, onDrain: () => void) {
-    this.#lowWater = lowWater;
-    this.#onDrain = onDrain;
+  /** `onTake` runs for every item a consumer takes (the owner's flow control: resume reading). */
+  constructor(onTake: (item: T) => void = () => undefined) {
+    this.#onTake = onTake;
   }
 
   get size(): number {
     return this.#items.length - this.#head;
+  }
+
+  /** True while a consumer waits for the next item. */
+  get waiting(): boolean {
+    return this.#waiter !== null;
   }
 
   push(item: T): void {
@@ -53,7 +56,7 @@ export class FrameQueue<T> implements AsyncIterable<T> {
         this.#items = this.#items.slice(this.#head);
         this.#head = 0;
       }
-      if (this.size === this.#lowWater) this.#onDrain();
+      this.#onTake(item);
       return Promise.resolve({ value: item, done: false });
     }
     if (this.#finished) {

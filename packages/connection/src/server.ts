@@ -100,7 +100,10 @@ export class Server {
       await Promise.race([Promise.all(this.#live.values()), deadline]);
       clearTimeout(timer);
       for (const connection of this.#live.keys()) connection.destroy();
-      await Promise.all(this.#live.values());
+      // A handler stuck on something else than its connection must not keep close() pending forever.
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.closeTimeoutMs ?? 5000)));
+      await Promise.race([Promise.all(this.#live.values()), grace]);
+      clearTimeout(timer);
     })();
     return this.#closing;
   }

@@ -1,4 +1,4 @@
-import { decodeAll, encodeFrame } from "@sockframe/codec";
+import { concatBytes, decodeAll, encodeFrame } from "@sockframe/codec";
 import { describe, expect, it } from "vitest";
 import { type ByteStream, type ByteStreamEvents, Connection, type Listener, Server } from "../src/index.ts";
 import { rawPeer, streamPair } from "./memory-stream.ts";
@@ -60,6 +60,9 @@ describe("connection protections", () => {
     const server = new Connection(b, { idleTimeoutMs: 100 });
     const peer = rawPeer(a);
     const started = Date.now();
+    void (async () => {
+      for await (const _ of server);
+    })();
     await peer.ended;
     await server.closed;
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
@@ -107,5 +110,42 @@ describe("graceful stop", () => {
     expect((await iterator.next()).done).toBe(true);
     await server.send({ id: got.value!.header.id as number });
     expect((await first).header.id).toBe(1);
+  });
+});
+
+describe("protections do not hurt good peers", () => {
+  it("restarts the header deadline for every frame, even when every read ends inside a header", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { headerTimeoutMs: 150 });
+    const frames = Array.from({ length: 12 }, (_, i) => encodeFrame({ id: i }));
+    const stream = concatBytes(frames);
+    const received: unknown[] = [];
+    const reading = (async () => {
+      for await (const frame of server) received.push(frame.header.id);
+    })();
+    // Each write ends 5 octets into the next frame's header; the whole stream takes ~720 ms.
+    let at = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const end = Math.min(stream.length, at + frames[i]!.length + (i < frames.length - 1 ? 5 : 0)) - (i === 0 ? 0 : 5);
+      await a.write([stream.subarray(at, end)]);
+      at = end;
+      await sleep(60);
+    }
+    await a.write([stream.subarray(at)]);
+    await a.closeWrite();
+    await reading;
+    expect(received).toEqual(frames.map((_, i) => i));
+  });
+
+  it("pauses reading on the octets of unread frames, not only on their count", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b, { maxQueuedBytes: 2 * 1024 * 1024 });
+    for (let i = 0; i < 8; i++) void sender.send({ id: i }, new Uint8Array(1024 * 1024));
+    for (let waited = 0; b.spy.pauses === 0 && waited < 3000; waited += 10) await sleep(10);
+    expect(b.spy.pauses).toBeGreaterThan(0);
+    let count = 0;
+    for await (const _ of receiver) if (++count === 8) break;
+    expect(b.spy.resumes).toBeGreaterThan(0);
   });
 });

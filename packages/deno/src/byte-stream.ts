@@ -1,3 +1,4 @@
+import { nextTick } from "node:process";
 import { type ByteStream, type ByteStreamEvents, coalesce } from "@sockframe/connection";
 import { describeAddr } from "./addresses.ts";
 import { closeQuietly } from "./close-quietly.ts";
@@ -104,6 +105,11 @@ export class DenoByteStream implements ByteStream {
     } finally {
       this.#writing = null;
     }
+  }
+
+  /** nextTick called from a microtask runs once the microtasks have drained: a whole tick's frames share a write. */
+  afterTick(flush: () => void): void {
+    nextTick(flush);
   }
 
   pause(): void {

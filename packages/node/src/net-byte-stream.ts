@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { nextTick } from "node:process";
 import type { ByteStream, ByteStreamEvents } from "@sockframe/connection";
 
 /** One promise's settle functions, called at most once (a socket may report a write twice: callback and close). */
@@ -110,6 +111,11 @@ export class NetByteStream implements ByteStream {
       this.#pump();
     });
     return this.#fin;
+  }
+
+  /** nextTick called from a microtask runs once the microtasks have drained: a whole tick's frames share a write. */
+  afterTick(flush: () => void): void {
+    nextTick(flush);
   }
 
   pause(): void {
