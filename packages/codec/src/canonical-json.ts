@@ -66,22 +66,41 @@ function withKnownFirst(object: Record<string, unknown>, known: readonly string[
   return [...known.filter((key) => Object.prototype.hasOwnProperty.call(object, key)), ...rest];
 }
 
+/** `"name":` of the known top-level members, written once rather than per frame. */
+const HEADER_PREFIXES: readonly string[] = HEADER_ORDER.map((key) => `${JSON.stringify(key)}:`);
+
 /** The canonical header text (SPEC 8.1): known members first, then extensions sorted. */
 export function headerToJson(header: Record<string, unknown>): string {
-  const keys = withKnownFirst(header, HEADER_ORDER);
-  const error = header.error;
-  if (error === undefined || error === null || typeof error !== "object" || Array.isArray(error)) {
-    return membersToJson(header, keys, "", 1);
+  // Runs once per frame: one pass over the names, no intermediate arrays unless there are extensions.
+  const names = Object.keys(header);
+  let extensions: string[] | null = null;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (!(HEADER_ORDER as readonly string[]).includes(name)) (extensions ??= []).push(name);
   }
-  // The error object has its own order: code, message, then the rest.
-  const errorJson = membersToJson(error as Record<string, unknown>, withKnownFirst(error as Record<string, unknown>, ERROR_ORDER), "error", 2);
-  const parts: string[] = [];
-  for (const key of keys) {
-    if (key === "error") {
-      parts.push(`"error":${errorJson}`);
-    } else if (header[key] !== undefined) {
-      parts.push(stringToJson(key, "") + ":" + valueToJson(header[key], key, 1));
+  let out = "{";
+  for (let k = 0; k < HEADER_ORDER.length; k++) {
+    const key = HEADER_ORDER[k]!;
+    const member = header[key];
+    // Own members only: an inherited (polluted) value is not part of the header.
+    if (member === undefined || !Object.prototype.hasOwnProperty.call(header, key)) continue;
+    if (out.length > 1) out += ",";
+    if (key === "error" && member !== null && typeof member === "object" && !Array.isArray(member)) {
+      // The error object has its own order: code, message, then the rest.
+      const error = member as Record<string, unknown>;
+      out += HEADER_PREFIXES[k]! + membersToJson(error, withKnownFirst(error, ERROR_ORDER), "error", 2);
+    } else {
+      out += HEADER_PREFIXES[k]! + valueToJson(member, key, 1);
     }
   }
-  return `{${parts.join(",")}}`;
+  if (extensions !== null) {
+    extensions.sort();
+    for (const key of extensions) {
+      const member = header[key];
+      if (member === undefined) continue;
+      if (out.length > 1) out += ",";
+      out += stringToJson(key, "") + ":" + valueToJson(member, key, 1);
+    }
+  }
+  return out + "}";
 }

@@ -121,6 +121,30 @@ export class ChunkQueue {
     return out;
   }
 
+  /**
+   * How many octets can be read in place from `head` at `headOffset`: those of the first chunk.
+   * With `skip()`, lets a caller parse octets where they lie, without even a view.
+   */
+  get headRun(): number {
+    const first = this.#chunks[0];
+    return first === undefined ? 0 : first.length - this.#offset;
+  }
+
+  /** The first chunk (see headRun). */
+  get head(): Uint8Array {
+    return this.#chunks[0]!;
+  }
+
+  /** The offset of the next octet in `head`. */
+  get headOffset(): number {
+    return this.#offset;
+  }
+
+  /** Consumes n octets of the first chunk (n <= headRun). */
+  skip(n: number): void {
+    if (n > 0) this.#advance(n);
+  }
+
   /** Consumes up to n octets from the first chunk, as a view (n >= 1, length >= 1). */
   takeSome(n: number): Uint8Array {
     const first = this.#chunks[0]!;

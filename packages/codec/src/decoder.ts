@@ -3,6 +3,7 @@ import { ChecksumVerifier } from "./checksum.ts";
 import { ChunkQueue } from "./chunk-queue.ts";
 import { SockframeError } from "./errors.ts";
 import { checkBaseHeader, describeZodError, type Header } from "./header.ts";
+import { parseFlatHeader } from "./header-fast.ts";
 import { parseHeaderText } from "./header-text.ts";
 import { type DecoderOptions, type HashFactories, type ResolvedLimits, resolveLimits } from "./options.ts";
 
@@ -18,17 +19,29 @@ export type FrameEvent<H = Header> =
   | { type: "data"; chunk: Uint8Array }
   | { type: "end"; header: H };
 
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /**
  * zod copies unknown members with plain assignment and so drops a `__proto__` member (rather than
- * setting a prototype, luckily). Put it back as an inert own property: extensions are preserved
- * (SPEC 3.4.7) and `__proto__` has no effect (3.4.8).
+ * setting a prototype, luckily). Put it back as an inert own property, at any depth, wherever the
+ * schema kept the object's other unknown members: extensions are preserved (SPEC 3.4.7) and
+ * `__proto__` has no effect (3.4.8). Runs only on the zod path, which costs far more anyway.
  */
-function keepProtoKey<H>(raw: Record<string, unknown>, parsed: H): H {
-  if (Object.prototype.hasOwnProperty.call(raw, "__proto__") && typeof parsed === "object" && parsed !== null &&
-    !Object.prototype.hasOwnProperty.call(parsed, "__proto__")) {
-    Object.defineProperty(parsed, "__proto__", { value: raw["__proto__"], enumerable: true, writable: true, configurable: true });
+function restoreProtoKeys(raw: unknown, parsed: unknown): void {
+  if (isPlainObject(raw) && isPlainObject(parsed)) {
+    const keys = Object.keys(raw);
+    const loose = keys.every((key) => key === "__proto__" || hasOwn(parsed, key));
+    if (loose && hasOwn(raw, "__proto__") && !hasOwn(parsed, "__proto__")) {
+      Object.defineProperty(parsed, "__proto__", { value: raw["__proto__"], enumerable: true, writable: true, configurable: true });
+    }
+    for (const key of keys) if (key !== "__proto__" && hasOwn(parsed, key)) restoreProtoKeys(raw[key], parsed[key]);
+  } else if (Array.isArray(raw) && Array.isArray(parsed)) {
+    for (let i = 0; i < Math.min(raw.length, parsed.length); i++) restoreProtoKeys(raw[i], parsed[i]);
   }
-  return parsed;
 }
 
 const PREFIX = 0;
@@ -145,9 +158,17 @@ abstract class DecoderCore<H, Out> {
       this.bodyRemaining = length;
       this.state = HEADER;
     }
-    if (queue.length < this.bodyRemaining) return this.needMore("header");
+    const length = this.bodyRemaining;
+    if (queue.length < length) return this.needMore("header");
     this.partStart = queue.consumed;
-    const header = this.#parseHeader(queue.take(this.bodyRemaining));
+    // A header in one chunk is read where it lies, when it is of the common flat kind.
+    let flat: Record<string, unknown> | undefined;
+    if (queue.headRun >= length) {
+      const at = queue.headOffset;
+      flat = parseFlatHeader(queue.head, at, at + length);
+      if (flat !== undefined) queue.skip(length);
+    }
+    const header = flat !== undefined ? this.#checkHeader(flat) : this.#parseHeader(queue.take(length));
     this.header = header;
     this.bodyRemaining = (header as Header).total_size;
     this.state = BODY;
@@ -156,7 +177,11 @@ abstract class DecoderCore<H, Out> {
   }
 
   #parseHeader(bytes: Uint8Array): H {
-    const raw = parseHeaderText(bytes, this.partStart, this.frameIndex);
+    return this.#checkHeader(parseHeaderText(bytes, this.partStart, this.frameIndex));
+  }
+
+  /** SPEC 3.4 and the application's schema, on a header that is a JSON object. */
+  #checkHeader(raw: Record<string, unknown>): H {
     const problem = checkBaseHeader(raw);
     if (problem !== null) throw this.#headerError("HEADER_INVALID", problem);
     if (Object.is(raw.total_size, -0)) raw.total_size = 0;
@@ -164,7 +189,8 @@ abstract class DecoderCore<H, Out> {
     if (this.#schema !== undefined) {
       const result = this.#schema.safeParse(raw);
       if (!result.success) throw this.#headerError("HEADER_INVALID", describeZodError(result.error));
-      header = keepProtoKey(raw, result.data);
+      header = result.data;
+      restoreProtoKeys(raw, header);
     }
     const size = raw.total_size as number;
     if (size > this.#bodyLimit) {

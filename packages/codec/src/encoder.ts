@@ -22,6 +22,30 @@ function refuse(code: ErrorCode, message: string): never {
   throw new SockframeError(code, "encode", message);
 }
 
+/** The canonical header text, checked (SPEC 8.1, 8.2, 8.3); its length is checked by the caller. */
+function headerText(header: OutgoingHeader, bodySize: number, options: EncoderOptions, body: readonly Uint8Array[]): string {
+  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+    refuse("HEADER_INVALID", "header must be an object");
+  }
+  // A copy made with spread: own data properties only, so `__proto__` stays an inert key (SPEC 3.4.8).
+  const full: Record<string, unknown> = { ...header, total_size: bodySize };
+  const checksums = options.checksums;
+  if (checksums !== undefined) for (const name of checksums) full[name] = digestHex(name, body, options.hashes);
+  const problem = checkBaseHeader(full);
+  if (problem !== null) refuse("HEADER_INVALID", problem);
+  try {
+    return headerToJson(full);
+  } catch (error) {
+    if (error instanceof NotJsonError) refuse("HEADER_INVALID", error.message);
+    throw error;
+  }
+}
+
+function checkHeaderLength(length: number, options: CodecOptions): void {
+  const max = options.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
+  if (length > max) refuse("HEADER_TOO_LARGE", `header is ${length} octets, over maxHeaderBytes ${max}`);
+}
+
 /**
  * The canonical header octets (SPEC 8.1) for a body of `bodySize` octets: the caller's
  * `total_size` is replaced, and the digests named in `options.checksums` are computed over `body`.
@@ -32,39 +56,60 @@ export function encodeHeader(
   options: EncoderOptions = {},
   body: readonly Uint8Array[] = [],
 ): Uint8Array {
-  if (typeof header !== "object" || header === null || Array.isArray(header)) {
-    refuse("HEADER_INVALID", "header must be an object");
-  }
-  // A copy made with spread: own data properties only, so `__proto__` stays an inert key (SPEC 3.4.8).
-  const full: Record<string, unknown> = { ...header, total_size: bodySize };
-  for (const name of options.checksums ?? []) full[name] = digestHex(name, body, options.hashes);
-  const problem = checkBaseHeader(full);
-  if (problem !== null) refuse("HEADER_INVALID", problem);
-  let text: string;
-  try {
-    text = headerToJson(full);
-  } catch (error) {
-    if (error instanceof NotJsonError) refuse("HEADER_INVALID", error.message);
-    throw error;
-  }
-  const bytes = utf8.encode(text);
-  const max = options.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
-  if (bytes.length > max) refuse("HEADER_TOO_LARGE", `header is ${bytes.length} octets, over maxHeaderBytes ${max}`);
+  const bytes = utf8.encode(headerText(header, bodySize, options, body));
+  checkHeaderLength(bytes.length, options);
   return bytes;
 }
 
 /** Writes the 4-octet prefix for a header of `length` octets (SPEC 2.2). */
 export function writePrefix(target: Uint8Array, offset: number, length: number, profile: Profile = "be"): void {
-  new DataView(target.buffer, target.byteOffset + offset, 4).setUint32(0, length, profile === "le");
+  // By hand rather than through a DataView: this runs once per frame. Same octets as setUint32.
+  if (profile === "le") {
+    target[offset] = length & 0xff;
+    target[offset + 1] = (length >>> 8) & 0xff;
+    target[offset + 2] = (length >>> 16) & 0xff;
+    target[offset + 3] = (length >>> 24) & 0xff;
+  } else {
+    target[offset] = (length >>> 24) & 0xff;
+    target[offset + 1] = (length >>> 16) & 0xff;
+    target[offset + 2] = (length >>> 8) & 0xff;
+    target[offset + 3] = length & 0xff;
+  }
 }
+
+/** Headers up to this many characters are checked for ASCII and copied by hand (no TextEncoder call). */
+const ASCII_BY_HAND = 512;
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** Prefix, header text and `extra` octets of room in one new buffer; returns it and the body's offset. */
+function headWithRoom(text: string, extra: number, options: CodecOptions): [Uint8Array, number] {
+  let out: Uint8Array;
+  let length = text.length;
+  if (length <= ASCII_BY_HAND && isAscii(text)) {
+    checkHeaderLength(length, options);
+    out = new Uint8Array(4 + length + extra);
+    for (let i = 0; i < length; i++) out[4 + i] = text.charCodeAt(i);
+  } else {
+    const headerBytes = utf8.encode(text);
+    length = headerBytes.length;
+    checkHeaderLength(length, options);
+    out = new Uint8Array(4 + length + extra);
+    out.set(headerBytes, 4);
+  }
+  writePrefix(out, 0, length, options.profile);
+  return [out, 4 + length];
+}
+
+const NO_PARTS: readonly Uint8Array[] = [];
 
 /** Prefix and header in one buffer, with `extra` octets of room after them. */
 function encodeHead(header: OutgoingHeader, body: Uint8Array, extra: number, options: EncoderOptions): [Uint8Array, number] {
-  const headerBytes = encodeHeader(header, body.length, options, [body]);
-  const out = new Uint8Array(4 + headerBytes.length + extra);
-  writePrefix(out, 0, headerBytes.length, options.profile);
-  out.set(headerBytes, 4);
-  return [out, 4 + headerBytes.length];
+  const parts = options.checksums !== undefined && options.checksums.length > 0 ? [body] : NO_PARTS;
+  return headWithRoom(headerText(header, body.length, options, parts), extra, options);
 }
 
 /** One frame as one buffer: prefix, header and a copy of the body. */
@@ -90,11 +135,7 @@ export function encodeStreamHead(header: OutgoingHeader, bodySize: number, optio
   if (!Number.isSafeInteger(bodySize) || bodySize < 0) {
     refuse("HEADER_INVALID", `body size ${bodySize} is not an integer in 0..2^53-1`);
   }
-  const headerBytes = encodeHeader(header, bodySize, { profile: options.profile, maxHeaderBytes: options.maxHeaderBytes });
-  const out = new Uint8Array(4 + headerBytes.length);
-  writePrefix(out, 0, headerBytes.length, options.profile);
-  out.set(headerBytes, 4);
-  return out;
+  return headWithRoom(headerText(header, bodySize, {}, NO_PARTS), 0, options)[0];
 }
 
 /** The error frame of SPEC 7.3 for a decode error (or any code and message of the application's). */

@@ -45,6 +45,12 @@ export const HeaderSchema: z.ZodObject<BaseShape, z.core.$loose> = z.looseObject
   error: z.looseObject({ code: z.string().min(1), message: z.string() }).optional(),
 });
 
+const ID = 1;
+const FILENAME = 2;
+const MD5 = 4;
+const SHA256 = 8;
+const ERROR = 16;
+
 function isInteger(value: unknown, min: number, max: number): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
 }
@@ -65,24 +71,49 @@ export function checkBaseHeader(header: Record<string, unknown>): string | null 
       ? "total_size: required"
       : "total_size: must be an integer in 0..2^53-1";
   }
-  const { filename, md5, sha256, id, error } = header;
-  if (filename !== undefined && own(header, "filename") && typeof filename !== "string") {
-    return "filename: must be a string";
+  // One walk over the names present finds the optional members to check (usually just `id`):
+  // cheaper than looking up every absent one on objects of many shapes. Header members are
+  // enumerable (JSON.parse's, and the encoder's spread copy, have no other kind); inherited
+  // enumerable names show up here too, and the own() checks below leave them out.
+  let present = 0;
+  for (const key in header) {
+    if (key === "id") present |= ID;
+    else if (key === "filename") present |= FILENAME;
+    else if (key === "md5") present |= MD5;
+    else if (key === "sha256") present |= SHA256;
+    else if (key === "error") present |= ERROR;
   }
-  if (md5 !== undefined && own(header, "md5") && !(typeof md5 === "string" && MD5_HEX.test(md5))) {
-    return "md5: must be 32 lowercase hex digits";
+  if (present === 0) return null;
+  if (present & FILENAME) {
+    const filename = header.filename;
+    if (filename !== undefined && own(header, "filename") && typeof filename !== "string") return "filename: must be a string";
   }
-  if (sha256 !== undefined && own(header, "sha256") && !(typeof sha256 === "string" && SHA256_HEX.test(sha256))) {
-    return "sha256: must be 64 lowercase hex digits";
+  if (present & MD5) {
+    const md5 = header.md5;
+    if (md5 !== undefined && own(header, "md5") && !(typeof md5 === "string" && MD5_HEX.test(md5))) {
+      return "md5: must be 32 lowercase hex digits";
+    }
   }
-  if (id !== undefined && own(header, "id") && typeof id !== "string" && !isInteger(id, -MAX_SAFE_SIZE, MAX_SAFE_SIZE)) {
-    return "id: must be a string or an integer in -(2^53-1)..2^53-1";
+  if (present & SHA256) {
+    const sha256 = header.sha256;
+    if (sha256 !== undefined && own(header, "sha256") && !(typeof sha256 === "string" && SHA256_HEX.test(sha256))) {
+      return "sha256: must be 64 lowercase hex digits";
+    }
   }
-  if (error !== undefined && own(header, "error")) {
-    if (typeof error !== "object" || error === null || Array.isArray(error)) return "error: must be an object";
-    const { code, message } = error as Record<string, unknown>;
-    if (typeof code !== "string" || code.length === 0) return "error.code: must be a non-empty string";
-    if (typeof message !== "string") return "error.message: must be a string";
+  if (present & ID) {
+    const id = header.id;
+    if (id !== undefined && own(header, "id") && typeof id !== "string" && !isInteger(id, -MAX_SAFE_SIZE, MAX_SAFE_SIZE)) {
+      return "id: must be a string or an integer in -(2^53-1)..2^53-1";
+    }
+  }
+  if (present & ERROR) {
+    const error = header.error;
+    if (error !== undefined && own(header, "error")) {
+      if (typeof error !== "object" || error === null || Array.isArray(error)) return "error: must be an object";
+      const { code, message } = error as Record<string, unknown>;
+      if (typeof code !== "string" || code.length === 0) return "error.code: must be a non-empty string";
+      if (typeof message !== "string") return "error.message: must be a string";
+    }
   }
   return null;
 }
