@@ -419,8 +419,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#refuse(frame.header);
       return;
     }
-    this.#incoming.push(frame);
+    // Counted before the push: a waiting consumer takes the frame (and uncounts it) within push().
     this.#queuedIncomingBytes += frame.body.length;
+    this.#incoming.push(frame);
     if (this.#incoming.size >= this.#maxQueued || this.#queuedIncomingBytes >= this.#maxQueuedBytes) {
       this.#setPaused(QUEUE_FULL, true);
     }

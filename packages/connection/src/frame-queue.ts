@@ -29,6 +29,8 @@ export class FrameQueue<T> implements AsyncIterable<T> {
     const waiter = this.#waiter;
     if (waiter !== null) {
       this.#waiter = null;
+      // Taken at once by the waiting consumer: taken all the same (the owner's byte count must drop).
+      this.#onTake(item);
       waiter.resolve({ value: item, done: false });
     } else {
       this.#items.push(item);

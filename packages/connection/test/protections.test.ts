@@ -149,3 +149,31 @@ describe("protections do not hurt good peers", () => {
     expect(b.spy.resumes).toBeGreaterThan(0);
   });
 });
+
+describe("flow control accounting", () => {
+  it("keeps reading after many frames handed straight to a waiting consumer", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b, { maxQueuedBytes: 1024 * 1024 });
+    let count = 0;
+    const reading = (async () => {
+      for await (const _ of receiver) if (++count === 40) return;
+    })();
+    // 40 x 256 KiB = 10 MiB, one frame at a time: each arrives while the reader is waiting.
+    for (let i = 0; i < 40; i++) await sender.send({ id: i }, new Uint8Array(256 * 1024));
+    await reading;
+    expect(count).toBe(40);
+  });
+  it("resumes after a frame as large as maxQueuedBytes taken straight by a waiting consumer", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b, { maxQueuedBytes: 1024 * 1024 });
+    const ids: unknown[] = [];
+    const reading = (async () => {
+      for await (const frame of receiver) if (ids.push(frame.header.id) === 3) return;
+    })();
+    for (let i = 0; i < 3; i++) await sender.send({ id: i }, new Uint8Array(1024 * 1024));
+    await reading;
+    expect(ids).toEqual([0, 1, 2]);
+  });
+});
