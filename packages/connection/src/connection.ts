@@ -269,6 +269,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
         this.destroy();
         throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
       }
+      if (this.#isClosed || this.#closing) throw new Error("sockframe: connection closed while streaming a body");
       sent += chunk.length;
       await this.#enqueue(chunk, EMPTY);
       if (this.#queuedBytes > this.#highWater) await this.#writing;
