@@ -1,0 +1,14 @@
+import type { RuntimeAdapter } from "./adapter.ts";
+import type { OptionSpec, Parsed } from "./args.ts";
+
+export interface Command {
+  readonly name: string;
+  /** One line for `sockframe --help`. */
+  readonly summary: string;
+  /** The full `--help` text. */
+  readonly help: string;
+  readonly options: OptionSpec;
+  readonly positionals: boolean;
+  /** Resolves with the exit status. Throws CliError for a one-line failure. */
+  run(parsed: Parsed, adapter: RuntimeAdapter): Promise<number>;
+}

@@ -1,0 +1,156 @@
+import { createInterface } from "node:readline";
+import { type Address, type Connection, formatAddress, RemoteError } from "@sockframe/connection";
+import type { RuntimeAdapter } from "../adapter.ts";
+import { cliAddress } from "../address.ts";
+import { parseDuration, requireOption, stringOption } from "../args.ts";
+import { lossyUtf8, utf8Encoder } from "../bytes.ts";
+import type { Command } from "../command.ts";
+import { CliError, describeError, UsageError } from "../errors.ts";
+import { printError, printLine } from "../output.ts";
+import { type CliProfile, PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
+import { connectRaw, SocketReader } from "../raw/net.ts";
+import { within } from "../shutdown.ts";
+
+const HELP = `Usage: sockframe client --connect ADDR [--message TEXT] [--profile be|le|seed]
+
+The tutorial's loop client (4.4): reads lines from standard input, skips empty ones, stops at "q"
+or at the end of input, sends each line as one frame and prints the reply's body. With --message
+it sends that one text and exits.
+
+Options:
+  --connect ADDR     host:port, tcp://host:port, unix:/path or udp://host:port
+  --message TEXT     send TEXT, print the reply, exit (non-interactive)
+  --timeout DUR      how long to wait for each reply (default 30s; e.g. 500ms, 10s, 2m)
+  --profile P        be (default), le, or seed: raw text without framing, as the tutorial's 4.x
+                     programs (talks to the seed's 4.1 and 4.3 servers unchanged)
+  -h, --help         this help
+
+Exit status: 0 when every message was answered, 1 on an error reply or a lost connection.
+`;
+
+/** One exchange per line: send the text, wait for the answer text. */
+interface Exchange {
+  ask(text: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function framedExchange(adapter: RuntimeAdapter, address: Address, profile: "be" | "le", timeoutMs: number): Promise<Exchange> {
+  if (address.transport === "udp") return datagramExchange(adapter, address, profile, timeoutMs);
+  const connection: Connection = await adapter.connect(address, { profile });
+  return {
+    async ask(text) {
+      const reply = await within(timeoutMs, connection.request({}, utf8Encoder.encode(text)), null);
+      if (reply === null) throw new CliError(`no reply within ${timeoutMs / 1000} s`);
+      return lossyUtf8.decode(reply.body);
+    },
+    async close() {
+      await connection.close();
+    },
+  };
+}
+
+async function datagramExchange(adapter: RuntimeAdapter, address: Address & { transport: "udp" }, profile: "be" | "le", timeoutMs: number): Promise<Exchange> {
+  const local = address.host.includes(":") ? "udp://[::1]:0" : "udp://127.0.0.1:0";
+  const endpoint = await adapter.bindDatagram(local, { profile });
+  const replies = endpoint[Symbol.asyncIterator]();
+  let nextId = 1;
+  return {
+    async ask(text) {
+      const id = nextId++;
+      await endpoint.send({ id }, utf8Encoder.encode(text), address);
+      const deadline = Date.now() + timeoutMs;
+      // Datagrams may be lost or stale: wait for the reply that carries our id.
+      for (;;) {
+        const left = deadline - Date.now();
+        const next = left > 0 ? await within(left, replies.next(), null) : null;
+        if (next === null || next.done) throw new CliError(`no reply from ${formatAddress(address)} within ${timeoutMs / 1000} s (UDP: lost, or nobody listening)`);
+        if (next.value.header.id !== id) continue;
+        if (next.value.header.error !== undefined) throw new RemoteError(next.value.header);
+        return lossyUtf8.decode(next.value.body);
+      }
+    },
+    async close() {
+      await endpoint.close();
+    },
+  };
+}
+
+/** The seed profile: raw text out, one read back (the seed's `phone.recv(1024)`). */
+async function rawExchange(address: Address, timeoutMs: number): Promise<Exchange> {
+  if (address.transport === "udp") throw new UsageError("--profile seed is a stream protocol: use a tcp or unix address");
+  const socket = await connectRaw(address);
+  const reader = new SocketReader(socket);
+  return {
+    async ask(text) {
+      socket.write(utf8Encoder.encode(text));
+      const chunk = await within(timeoutMs, reader.readSome(1024), undefined);
+      if (chunk === undefined) throw new CliError(`no reply within ${timeoutMs / 1000} s`);
+      if (chunk === null) throw new CliError("the server closed the connection");
+      return lossyUtf8.decode(chunk);
+    },
+    async close() {
+      socket.end();
+      socket.destroySoon();
+    },
+  };
+}
+
+function open(adapter: RuntimeAdapter, address: Address, profile: CliProfile, timeoutMs: number): Promise<Exchange> {
+  return profile === "seed" ? rawExchange(address, timeoutMs) : framedExchange(adapter, address, wireProfile(profile), timeoutMs);
+}
+
+function describeReplyError(error: unknown): string {
+  if (error instanceof RemoteError) return `error reply: ${error.code}: ${String(error.header.error?.message ?? "")}`;
+  return describeError(error);
+}
+
+export const clientCommand: Command = {
+  name: "client",
+  summary: "send lines (or one --message) and print the replies (the tutorial's client)",
+  help: HELP,
+  options: { connect: { type: "string" }, message: { type: "string" }, timeout: { type: "string" }, ...PROFILE_OPTION },
+  positionals: false,
+  async run({ values }, adapter) {
+    const profile = parseProfile(stringOption(values, "profile"));
+    const address = cliAddress(requireOption(values, "connect", "client"), "connect");
+    const timeoutMs = parseDuration(stringOption(values, "timeout") ?? "30s", "timeout");
+    const message = stringOption(values, "message");
+    const exchange = await open(adapter, address, profile, timeoutMs);
+    try {
+      if (message !== undefined) {
+        if (message.length === 0) throw new UsageError("--message: empty text (the tutorial's client never sends one: the server would wait forever)");
+        printLine(await exchange.ask(message));
+        return 0;
+      }
+      const interactive = process.stdin.isTTY === true;
+      const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
+      if (interactive) {
+        lines.setPrompt(">> ");
+        lines.prompt();
+      }
+      try {
+        for await (const line of lines) {
+          const text = line.trim();
+          if (text === "q") break;
+          if (text.length > 0) {
+            try {
+              printLine(await exchange.ask(text));
+            } catch (error) {
+              if (!(error instanceof RemoteError)) throw error;
+              printError(`sockframe client: ${describeReplyError(error)}`);
+              return 1;
+            }
+          }
+          if (interactive) lines.prompt();
+        }
+      } finally {
+        lines.close();
+      }
+      return 0;
+    } catch (error) {
+      throw new CliError(describeReplyError(error));
+    } finally {
+      await exchange.close().catch(() => undefined);
+    }
+  },
+};

@@ -1,0 +1,117 @@
+import type { Socket } from "node:net";
+import { type Connection, type DatagramEndpoint, formatAddress } from "@sockframe/connection";
+import type { Header, OutgoingHeader } from "@sockframe/codec";
+import type { RuntimeAdapter } from "../adapter.ts";
+import { cliAddress } from "../address.ts";
+import { stringOption } from "../args.ts";
+import { md5Hex, sha256Hex, upperAscii } from "../bytes.ts";
+import type { Command } from "../command.ts";
+import { reportConnectionError } from "../connection-log.ts";
+import { UsageError } from "../errors.ts";
+import { printError, printLine } from "../output.ts";
+import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
+import { listenRaw } from "../raw/net.ts";
+import { shutdownSignal } from "../shutdown.ts";
+
+const HELP = `Usage: sockframe echo [--listen ADDR] [--profile be|le|seed]
+
+The tutorial's server: every request frame is answered by one frame whose body is the request
+body with ASCII a-z upper-cased, whose header keeps the request's id and other fields, with
+total_size (and md5/sha256 if the request carried them) computed for the reply. Replies go out in
+request order; many clients are served at once. A client that sends bytes that are not frames gets
+an error frame (SPEC 7.3) and is disconnected; the others never notice.
+
+The first line printed is the bound address, e.g. "listening on tcp://127.0.0.1:54321".
+Ctrl-C (SIGINT) or SIGTERM shuts down gracefully: requests already received are answered.
+
+Options:
+  --listen ADDR      host:port, tcp://host:port, [::1]:port, unix:/path or udp://host:port
+                     (default 127.0.0.1:0: loopback, any free port; servers never bind every
+                     interface unless asked, e.g. 0.0.0.0:7000)
+  --profile P        be (default): big-endian prefix; le: little-endian prefix (Python's
+                     struct.pack('i')); seed: no framing at all, as the tutorial's 4.x servers:
+                     each chunk received is sent back upper-cased (serves the seed's 4.2 and 4.4
+                     clients unchanged)
+  -h, --help         this help
+`;
+
+/** The reply to one request: the body upper-cased, the header's fields kept, its digests recomputed. */
+export function echoReply(header: Header, body: Uint8Array): { header: OutgoingHeader; body: Uint8Array } {
+  const reply = upperAscii(body);
+  // Spread copies own members with define semantics: a "__proto__" member stays inert data (SPEC 3.4.8).
+  const { total_size: _size, md5, sha256, ...kept } = header;
+  const out: OutgoingHeader = { ...kept };
+  if (md5 !== undefined) out.md5 = md5Hex(reply);
+  if (sha256 !== undefined) out.sha256 = sha256Hex(reply);
+  return { header: out, body: reply };
+}
+
+async function serveConnection(connection: Connection): Promise<void> {
+  try {
+    for await (const frame of connection) {
+      // SPEC 7.3: an error frame is never answered with another frame; the peer is closing.
+      if (frame.header.error !== undefined) continue;
+      const reply = echoReply(frame.header, frame.body);
+      await connection.send(reply.header, reply.body);
+    }
+  } catch (error) {
+    reportConnectionError("echo", connection, error);
+  }
+}
+
+async function serveDatagrams(endpoint: DatagramEndpoint): Promise<void> {
+  for await (const frame of endpoint) {
+    if (frame.header.error !== undefined) continue;
+    const reply = echoReply(frame.header, frame.body);
+    await endpoint.send(reply.header, reply.body, frame.from).catch((error: unknown) => {
+      printError(`sockframe echo: reply to ${formatAddress(frame.from)} not sent: ${(error as Error).message}`);
+    });
+  }
+}
+
+/** The seed profile: bytes in, the same bytes upper-cased out, per read, as the seed's `conn.send(data.upper())`. */
+function rawEcho(socket: Socket): void {
+  socket.on("data", (chunk: Uint8Array) => {
+    if (!socket.write(upperAscii(chunk))) {
+      socket.pause();
+      socket.once("drain", () => socket.resume());
+    }
+  });
+  socket.once("end", () => socket.end());
+}
+
+export const echoCommand: Command = {
+  name: "echo",
+  summary: "upper-casing echo server (the tutorial's server)",
+  help: HELP,
+  options: { listen: { type: "string" }, ...PROFILE_OPTION },
+  positionals: false,
+  async run({ values }, adapter: RuntimeAdapter) {
+    const profile = parseProfile(stringOption(values, "profile"));
+    const address = cliAddress(stringOption(values, "listen") ?? "127.0.0.1:0", "listen");
+    const stop = shutdownSignal();
+
+    if (profile === "seed") {
+      if (address.transport === "udp") throw new UsageError("--profile seed is a stream protocol: use a tcp or unix address");
+      const server = await listenRaw(address, rawEcho);
+      printLine(`listening on ${server.url}`);
+      await stop;
+      await server.close();
+      return 0;
+    }
+    if (address.transport === "udp") {
+      const endpoint = await adapter.bindDatagram(address, { profile: wireProfile(profile) });
+      printLine(`listening on ${formatAddress(endpoint.address)}`);
+      const serving = serveDatagrams(endpoint);
+      await stop;
+      await endpoint.close();
+      await serving;
+      return 0;
+    }
+    const server = await adapter.listen(address, serveConnection, { profile });
+    printLine(`listening on ${server.url}`);
+    await stop;
+    await server.close();
+    return 0;
+  },
+};

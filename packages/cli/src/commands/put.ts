@@ -1,0 +1,177 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import type { Connection } from "@sockframe/connection";
+import type { Frame, Header, OutgoingHeader } from "@sockframe/codec";
+import type { RuntimeAdapter } from "../adapter.ts";
+import { streamAddress } from "../address.ts";
+import { requireOption, stringOption } from "../args.ts";
+import { readTokenFile } from "../auth.ts";
+import { humanBytes } from "../bytes.ts";
+import type { Command } from "../command.ts";
+import { CliError, describeError, UsageError } from "../errors.ts";
+import { printError, printLine } from "../output.ts";
+import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
+import type { StreamAddress } from "../raw/net.ts";
+import { digestFile } from "../transfer/file-digest.ts";
+import { createProgress } from "../transfer/progress.ts";
+import { reclaimEvery } from "../transfer/reclaim.ts";
+import { unsafeNameReason } from "../transfer/safe-name.ts";
+
+const HELP = `Usage: sockframe put --connect ADDR [options] FILE...
+
+Sends each FILE to a "sockframe recv" server, under its base name. The file is read twice, never
+held in memory: once for its md5 and sha256, which go in the header (with filename and
+total_size), then streamed as the body. The receiver verifies both and confirms; only then is the
+file counted as sent. A refusal (unsafe name, file exists, too large, wrong token) stops that file
+at once; the other files are still sent.
+
+Progress goes to standard error: a bar on a terminal, a plain line every 2 s otherwise.
+
+Options:
+  --connect ADDR      host:port, tcp://host:port or unix:/path
+  --token-file FILE   send this file's content (one line) as the token
+  --quiet             no progress
+  --profile P         be (default), le, or seed (= le, the tutorial's struct.pack('i') prefix)
+  -h, --help          this help
+
+Exit status: 0 when every file was received and verified, 1 otherwise.
+`;
+
+/** `fromPeer`: the receiver said why (an error frame), rather than the connection failing. */
+type Outcome = { ok: true; reply: Header } | { ok: false; message: string; connectionLost: boolean; fromPeer: boolean };
+
+/** One connection and its incoming frames (the receiver's answers), opened when first needed. */
+class Link {
+  #connection: Connection | null = null;
+  #replies: AsyncIterator<Frame<Header>> | null = null;
+  readonly #open: () => Promise<Connection>;
+
+  constructor(open: () => Promise<Connection>) {
+    this.#open = open;
+  }
+
+  async get(): Promise<{ connection: Connection; replies: AsyncIterator<Frame<Header>> }> {
+    if (this.#connection === null) {
+      this.#connection = await this.#open();
+      this.#replies = this.#connection[Symbol.asyncIterator]();
+    }
+    return { connection: this.#connection, replies: this.#replies! };
+  }
+
+  /** Drops a connection whose framing is no longer in step (aborted send, protocol error). */
+  drop(): void {
+    this.#connection?.destroy();
+    this.#connection = null;
+    this.#replies = null;
+  }
+
+  async close(): Promise<void> {
+    await this.#connection?.close().catch(() => undefined);
+    this.#connection = null;
+  }
+}
+
+function replyOutcome(next: IteratorResult<Frame<Header>>): Outcome {
+  if (next.done) return { ok: false, message: "the receiver closed the connection without confirming", connectionLost: true, fromPeer: false };
+  const { header } = next.value;
+  if (header.error !== undefined) {
+    // An error frame without our id is the connection's own (SPEC 7.3): the connection is over.
+    return { ok: false, message: `${header.error.code}: ${header.error.message}`, connectionLost: header.id === undefined, fromPeer: true };
+  }
+  return { ok: true, reply: header };
+}
+
+async function sendFile(link: Link, path: string, id: number, token: string | undefined, progressOn: boolean): Promise<Outcome> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw new CliError(`${path}: ${describeError(error)}`);
+  });
+  if (!info.isFile()) throw new CliError(`${path}: not a regular file`);
+  const name = basename(path);
+  const unsafe = unsafeNameReason(name);
+  if (unsafe !== null) throw new CliError(`${path}: ${unsafe}`);
+
+  const hashing = createProgress(`hashing ${name}`, info.size, progressOn && info.size >= 64 * 1024 * 1024);
+  const digests = await digestFile(path, (done) => hashing.update(done));
+  hashing.finish(digests.size);
+
+  const { connection, replies } = await link.get();
+  const header: OutgoingHeader = { id, filename: name, md5: digests.md5, sha256: digests.sha256 };
+  if (token !== undefined) header.token = token;
+  const progress = createProgress(name, digests.size, progressOn);
+  let sent = 0;
+  let abandoned = false;
+  const reclaim = reclaimEvery();
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>) {
+      // Connection.sendStream keeps pulling after its connection is destroyed: stop reading here.
+      if (abandoned) return;
+      yield chunk;
+      sent += chunk.length;
+      progress.update(sent);
+      reclaim(chunk.length);
+    }
+  }
+  const sending = connection.sendStream(header, digests.size, chunks());
+  const reply = replies.next();
+  const lost = (error: unknown): Outcome => ({ ok: false, message: describeError(error), connectionLost: true, fromPeer: false });
+  const first = await Promise.race([
+    sending.then(() => "sent" as const, () => "send-failed" as const),
+    reply.then(() => "reply" as const, () => "reply-failed" as const),
+  ]);
+  progress.finish(sent);
+  if (first === "sent") {
+    const outcome = await reply.then(replyOutcome, lost);
+    if (!outcome.ok && outcome.connectionLost) link.drop();
+    return outcome;
+  }
+  // An answer before the whole file was sent is a refusal, and a failed send leaves the framing
+  // out of step: either way this connection is done.
+  abandoned = true;
+  link.drop();
+  const outcome = await reply.then(replyOutcome, lost);
+  const sendError = await sending.then(() => null, (error: unknown) => describeError(error));
+  if (outcome.ok) return { ok: false, message: "the receiver answered before the file was sent", connectionLost: true, fromPeer: true };
+  if (!outcome.fromPeer && sendError !== null) return { ok: false, message: `sending failed: ${sendError}`, connectionLost: true, fromPeer: false };
+  return { ...outcome, connectionLost: true };
+}
+
+export const putCommand: Command = {
+  name: "put",
+  summary: "send files to a recv server (streamed, md5 + sha256 verified)",
+  help: HELP,
+  options: { connect: { type: "string" }, "token-file": { type: "string" }, quiet: { type: "boolean", default: false }, ...PROFILE_OPTION },
+  positionals: true,
+  async run({ values, positionals }, adapter: RuntimeAdapter) {
+    const profile = parseProfile(stringOption(values, "profile"));
+    const address: StreamAddress = streamAddress(requireOption(values, "connect", "put"), "connect", "put");
+    if (positionals.length === 0) throw new UsageError("no FILE given: sockframe put --connect ADDR FILE...");
+    const tokenFile = stringOption(values, "token-file");
+    const token = tokenFile === undefined ? undefined : await readTokenFile(tokenFile);
+    const link = new Link(() => adapter.connect(address, { profile: wireProfile(profile) }));
+    let failures = 0;
+    try {
+      for (const [index, path] of positionals.entries()) {
+        const started = performance.now();
+        let outcome: Outcome;
+        try {
+          outcome = await sendFile(link, path, index + 1, token, values.quiet !== true);
+        } catch (error) {
+          if (error instanceof CliError && error.exitCode !== 1) throw error;
+          outcome = { ok: false, message: describeError(error), connectionLost: false, fromPeer: false };
+        }
+        if (outcome.ok) {
+          const size = Number(outcome.reply.size ?? 0);
+          const seconds = (performance.now() - started) / 1000;
+          printLine(`sent ${path} (${size} bytes in ${seconds.toFixed(2)} s, ${humanBytes(size / Math.max(seconds, 1e-3))}/s), verified and saved as ${String(outcome.reply.saved)}`);
+        } else {
+          failures++;
+          printError(`sockframe put: ${path}: ${outcome.message}`);
+        }
+      }
+    } finally {
+      await link.close();
+    }
+    return failures === 0 ? 0 : 1;
+  },
+};

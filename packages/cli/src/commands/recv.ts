@@ -1,0 +1,189 @@
+import { lstat, realpath, stat } from "node:fs/promises";
+import type { Connection } from "@sockframe/connection";
+import type { Header } from "@sockframe/codec";
+import { streamAddress } from "../address.ts";
+import { parseSize, requireOption, stringOption } from "../args.ts";
+import { AUTH_FAILURE_DELAY_MS, requireTokenBeyondLoopback, TokenCheck } from "../auth.ts";
+import { humanBytes } from "../bytes.ts";
+import type { Command } from "../command.ts";
+import { reportConnectionError } from "../connection-log.ts";
+import { CliError } from "../errors.ts";
+import { printError, printLine } from "../output.ts";
+import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
+import { shutdownSignal, sleep } from "../shutdown.ts";
+import { finalPath, type ReceiveTarget, receiveFile } from "../transfer/receive-file.ts";
+import { unsafeNameReason } from "../transfer/safe-name.ts";
+
+const HELP = `Usage: sockframe recv --dir DIR [--listen ADDR] [options]
+
+Receives files sent with "sockframe put" into DIR. Each file is one frame whose header carries
+filename, total_size, md5 and sha256 (the tutorial's header, used for what it was made for); its
+body is streamed to a temporary file in DIR, and renamed to its name only once every byte arrived
+and both digests matched. On any failure (digest mismatch, disconnect or kill of the sender, full
+disk, Ctrl-C) nothing appears under the final name and the temporary file is removed.
+
+Names are refused unless they are one plain path component: no "/" (so no absolute paths or
+subdirectories), no "\\", not "." or "..", no NUL, control or bidirectional-text characters, not
+empty, at most 255 bytes. An existing file is never replaced without --overwrite, and a symlink in
+DIR is never followed (with --overwrite it is replaced itself).
+
+The first line printed is the bound address; then one line per file received. Ctrl-C stops.
+
+Options:
+  --dir DIR             the receiving directory (must exist)
+  --listen ADDR         host:port, tcp://host:port or unix:/path (default 127.0.0.1:0)
+  --overwrite           replace existing files (atomically)
+  --max-file-size SIZE  refuse larger files (default: no limit)
+  --token-file FILE     senders must send this file's content as "token"; required to listen on
+                        anything but loopback or a Unix socket
+  --profile P           be (default), le, or seed (= le, the tutorial's struct.pack('i') prefix)
+  -h, --help            this help
+`;
+
+interface RecvContext {
+  target: ReceiveTarget;
+  maxFileSize: number;
+  token: TokenCheck | null;
+  active: Set<AbortController>;
+}
+
+/** Reads the rest of a body and drops it: keeps the connection in step after a refusal. */
+async function discard(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) if ((await reader.read()).done) return;
+  } catch {
+    // The connection failed: nothing left to keep in step.
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Why this file is refused before a byte of it is written, or null. */
+async function preflight(header: Header, context: RecvContext): Promise<{ code: string; message: string } | null> {
+  const reason = unsafeNameReason(header.filename);
+  if (reason !== null) return { code: "UNSAFE_NAME", message: `${JSON.stringify(header.filename ?? null)}: ${reason}` };
+  const name = header.filename!;
+  if (header.sha256 === undefined && header.md5 === undefined) {
+    return { code: "NO_DIGEST", message: "the header carries neither md5 nor sha256: the file could not be verified" };
+  }
+  if (header.total_size > context.maxFileSize) {
+    return { code: "FILE_TOO_LARGE", message: `${name} is ${humanBytes(header.total_size)}, over the limit of ${humanBytes(context.maxFileSize)}` };
+  }
+  const existing = await lstat(finalPath(context.target, name)).catch(() => null);
+  if (existing !== null) {
+    if (existing.isDirectory()) return { code: "FILE_EXISTS", message: `${name} is a directory on the receiver` };
+    if (!context.target.overwrite) return { code: "FILE_EXISTS", message: `${name} exists (the receiver overwrites only with --overwrite)` };
+  }
+  return null;
+}
+
+function handler(context: RecvContext) {
+  return async (connection: Connection): Promise<void> => {
+    const who = connection.remoteAddress;
+    // A sender told "no" mid-file gives up by closing: the cut-off frame that follows is expected.
+    let refusedLast = false;
+    try {
+      for await (const { header, body } of connection.receiveStreams()) {
+        const id = header.id;
+        if (header.error !== undefined) {
+          await discard(body);
+          continue;
+        }
+        if (context.token !== null && !context.token.check(header.token)) {
+          await sleep(AUTH_FAILURE_DELAY_MS);
+          printError(`sockframe recv: ${who}: wrong or missing token; disconnected`);
+          await connection.send({ id, error: { code: "UNAUTHORIZED", message: "wrong or missing token" } });
+          // Drained, not dropped: closing with unread input would reset the connection and lose the answer.
+          await discard(body);
+          return;
+        }
+        const refusal = await preflight(header, context);
+        if (refusal !== null) {
+          printError(`sockframe recv: ${who}: refused: ${refusal.code}: ${refusal.message}`);
+          await connection.send({ id, error: refusal });
+          refusedLast = true;
+          await discard(body);
+          continue;
+        }
+        refusedLast = false;
+        const name = header.filename!;
+        const abort = new AbortController();
+        context.active.add(abort);
+        const started = performance.now();
+        const result = await receiveFile(context.target, name, header.total_size, body, abort.signal)
+          .finally(() => context.active.delete(abort));
+        if (result.ok) {
+          const seconds = (performance.now() - started) / 1000;
+          printLine(`received ${name} (${result.size} bytes, ${humanBytes(result.size / Math.max(seconds, 1e-3))}/s) from ${who}, verified, saved as ${result.path}`);
+          await connection.send({ id, saved: name, size: result.size });
+        } else {
+          printError(`sockframe recv: ${who}: ${name}: ${result.code}: ${result.message}; nothing saved`);
+          if (!result.bodyDone) {
+            await connection.send({ id, error: { code: result.code, message: result.message } }).catch(() => undefined);
+            refusedLast = true;
+            await discard(body);
+          } else if (result.code === "FILE_EXISTS" || result.code === "WRITE_FAILED") {
+            await connection.send({ id, error: { code: result.code, message: result.message } }).catch(() => undefined);
+          }
+        }
+      }
+    } catch (error) {
+      if (refusedLast && connection.protocolError?.code === "TRUNCATED") return;
+      reportConnectionError("recv", connection, error);
+    }
+  };
+}
+
+function testWriteFailure(): number | undefined {
+  let value: string | undefined;
+  try {
+    // Deno asks for --allow-env to read any variable; without it the hook is simply off.
+    value = process.env.SOCKFRAME_TEST_FAIL_WRITE_AFTER;
+  } catch {
+    return undefined;
+  }
+  return value === undefined || value === "" ? undefined : Number(value);
+}
+
+export const recvCommand: Command = {
+  name: "recv",
+  summary: "receive files sent with put: streamed, verified, never a partial file",
+  help: HELP,
+  options: {
+    listen: { type: "string" },
+    dir: { type: "string" },
+    overwrite: { type: "boolean", default: false },
+    "max-file-size": { type: "string" },
+    "token-file": { type: "string" },
+    ...PROFILE_OPTION,
+  },
+  positionals: false,
+  async run({ values }, adapter) {
+    const profile = parseProfile(stringOption(values, "profile"));
+    const address = streamAddress(stringOption(values, "listen") ?? "127.0.0.1:0", "listen", "recv");
+    const dirOption = requireOption(values, "dir", "recv");
+    const dir = await realpath(dirOption).catch(() => {
+      throw new CliError(`--dir ${dirOption}: no such directory`);
+    });
+    if (!(await stat(dir)).isDirectory()) throw new CliError(`--dir ${dirOption}: not a directory`);
+    const tokenFile = stringOption(values, "token-file");
+    requireTokenBeyondLoopback(address, tokenFile, "recv");
+    const maxFile = stringOption(values, "max-file-size");
+    const context: RecvContext = {
+      target: { dir, overwrite: values.overwrite === true, failWriteAfter: testWriteFailure() },
+      maxFileSize: maxFile === undefined ? Number.MAX_SAFE_INTEGER : parseSize(maxFile, "max-file-size"),
+      token: tokenFile === undefined ? null : await TokenCheck.fromFile(tokenFile),
+      active: new Set(),
+    };
+    const stop = shutdownSignal();
+    const server = await adapter.listen(address, handler(context), { profile: wireProfile(profile), streamBodies: true });
+    printLine(`listening on ${server.url}`);
+    printError(`sockframe recv: saving into ${dir}${context.target.overwrite ? " (overwriting)" : ""}`);
+    await stop;
+    // A transfer cut short cannot finish: abort them (their temporary files go) rather than wait.
+    for (const abort of context.active) abort.abort();
+    await server.close();
+    return 0;
+  },
+};

@@ -1,0 +1,136 @@
+import { basename } from "node:path";
+import { humanBytes } from "../bytes.ts";
+import type { Allowlist } from "./allowlist.ts";
+import { type RunLimits, runCommand } from "./run-command.ts";
+import { firstWord } from "./shell-words.ts";
+
+/** Error codes exec-server answers with (application codes in error frames, SPEC 7.3). */
+export type ExecErrorCode =
+  | "UNAUTHORIZED"
+  | "EXEC_BAD_REQUEST"
+  | "EXEC_NOT_ALLOWED"
+  | "EXEC_SHELL_DISABLED"
+  | "EXEC_BUSY"
+  | "EXEC_NOT_FOUND"
+  | "EXEC_SPAWN_FAILED"
+  | "EXEC_TIMEOUT"
+  | "EXEC_OUTPUT_LIMIT";
+
+/**
+ * `exec`'s exit status for a refusal, after the conventions of timeout(1) and POSIX shells: 124
+ * timed out, 126 not allowed to run, 127 not found, 125 any other failure of sockframe itself.
+ */
+export function exitStatusFor(code: string): number {
+  switch (code) {
+    case "EXEC_TIMEOUT":
+      return 124;
+    case "EXEC_NOT_ALLOWED":
+    case "EXEC_SHELL_DISABLED":
+    case "UNAUTHORIZED":
+      return 126;
+    case "EXEC_NOT_FOUND":
+      return 127;
+    default:
+      return 125;
+  }
+}
+
+export type ExecRequest = { argv: string[] } | { shell: string };
+
+export type ExecResult =
+  | {
+    ok: true;
+    exitCode: number;
+    signal: string | null;
+    stdout: Uint8Array;
+    stderr: Uint8Array;
+    durationMs: number;
+  }
+  | { ok: false; code: ExecErrorCode; message: string };
+
+export interface ExecPolicy {
+  allowlist: Allowlist;
+  /** --shell: command lines run by /bin/sh, their first word still checked against the allowlist. */
+  shell: string | null;
+  limits: RunLimits;
+  maxConcurrent: number;
+}
+
+function refuse(code: ExecErrorCode, message: string): ExecResult {
+  return { ok: false, code, message };
+}
+
+/** Reads the request members of a framed exec request header: `argv` (array of strings) or `shell` (text). */
+export function requestFromHeader(header: Record<string, unknown>): ExecRequest | ExecResult {
+  const { argv, shell } = header;
+  if (argv !== undefined && shell !== undefined) return refuse("EXEC_BAD_REQUEST", "a request has argv or shell, not both");
+  if (typeof shell === "string") return { shell };
+  if (!Array.isArray(argv) || argv.length === 0 || !argv.every((word) => typeof word === "string")) {
+    return refuse("EXEC_BAD_REQUEST", "the request header needs argv: a non-empty array of strings");
+  }
+  return { argv: argv as string[] };
+}
+
+/** Runs requests under a policy: allowlist, no shell unless opted in, limits, a cap on concurrent commands. */
+export class Executor {
+  readonly #policy: ExecPolicy;
+  #active = 0;
+
+  constructor(policy: ExecPolicy) {
+    this.#policy = policy;
+  }
+
+  get policy(): ExecPolicy {
+    return this.#policy;
+  }
+
+  #allowedNames(): string {
+    return this.#policy.allowlist.entries.map((entry) => basename(entry.name)).join(", ");
+  }
+
+  async run(request: ExecRequest, stdin: Uint8Array | null): Promise<ExecResult> {
+    const policy = this.#policy;
+    let file: string;
+    let args: string[];
+    if ("shell" in request) {
+      if (policy.shell === null) {
+        return refuse("EXEC_SHELL_DISABLED", "this server runs no shell command lines (its operator can allow them with --shell); send the program and its arguments instead");
+      }
+      const program = firstWord(request.shell);
+      if (program === null) return refuse("EXEC_NOT_ALLOWED", "a shell command line must start with an allowed program name");
+      if (policy.allowlist.resolve(program) === null) {
+        return refuse("EXEC_NOT_ALLOWED", `${program} is not an allowed program (allowed: ${this.#allowedNames()})`);
+      }
+      file = policy.shell;
+      args = ["-c", request.shell];
+    } else {
+      const [program, ...rest] = request.argv;
+      if (program!.includes("\0") || rest.some((word) => word.includes("\0"))) return refuse("EXEC_BAD_REQUEST", "arguments must not contain NUL");
+      const path = policy.allowlist.resolve(program!);
+      if (path === null) return refuse("EXEC_NOT_ALLOWED", `${program} is not an allowed program (allowed: ${this.#allowedNames()})`);
+      file = path;
+      args = rest;
+    }
+    if (this.#active >= policy.maxConcurrent) {
+      return refuse("EXEC_BUSY", `${this.#active} commands are running, the limit (--max-concurrent); try again later`);
+    }
+    this.#active++;
+    try {
+      const outcome = await runCommand(file, args, stdin, policy.limits);
+      switch (outcome.kind) {
+        case "exited":
+          return { ok: true, ...outcome };
+        case "timeout":
+          return refuse("EXEC_TIMEOUT", `killed after ${policy.limits.timeoutMs / 1000} s, the time limit (--timeout)`);
+        case "output-limit":
+          return refuse("EXEC_OUTPUT_LIMIT", `killed: output exceeded ${humanBytes(policy.limits.maxOutputBytes)}, the limit (--max-output)`);
+        case "spawn-failed":
+          return outcome.code === "ENOENT"
+            ? refuse("EXEC_NOT_FOUND", `${file}: no such program (removed since the server started?)`)
+            : refuse("EXEC_SPAWN_FAILED", `could not start ${file}: ${outcome.message}`);
+      }
+    } finally {
+      this.#active--;
+    }
+  }
+}

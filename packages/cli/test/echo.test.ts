@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@sockframe/node";
+import { afterAll, describe, expect, test } from "vitest";
+import { CliServer, killLeftovers, RUNTIMES, runCli } from "./support/cli.ts";
+
+afterAll(() => killLeftovers());
+
+const utf8 = new TextEncoder();
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/**
+ * A raw client: sends one good frame and waits for its reply, then sends garbage and reads until
+ * the server closes (10 s at most). Returns the reply's header and body, the error frame's header,
+ * and how many octets followed it.
+ */
+function rawGarbageExchange(address: { host: string; port: number }): Promise<{ reply: Buffer; body: Buffer; error: Buffer; trailing: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(address, () => socket.write(Buffer.from([0, 0, 0, 16, ...utf8.encode('{"total_size":2}ok')])));
+    let received = Buffer.alloc(0);
+    let sentGarbage = false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error("raw client: no close within 10 s"));
+    }, 10_000);
+    socket.on("data", (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (!sentGarbage && received.length >= 4 + 16 + 2) {
+        sentGarbage = true;
+        socket.write(Buffer.concat([Buffer.from([0, 0, 0, 5]), Buffer.from("{oops")]));
+      }
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      const replyLength = received.readUInt32BE(0);
+      const reply = received.subarray(4, 4 + replyLength);
+      const body = received.subarray(4 + replyLength, 4 + replyLength + 2);
+      const rest = received.subarray(4 + replyLength + 2);
+      const error = rest.subarray(4, 4 + rest.readUInt32BE(0));
+      resolve({ reply, body, error, trailing: rest.length - 4 - error.length });
+    });
+  });
+}
+
+function tcpTarget(url: string): { host: string; port: number } {
+  const match = /^tcp:\/\/(.+):(\d+)$/.exec(url)!;
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
+  test("listens on loopback, port 0 gives the real port; the client sends lines and --message", async () => {
+    const server = await CliServer.start(runtime, ["echo", "--listen", "127.0.0.1:0"]);
+    try {
+      expect(server.address).toMatch(/^tcp:\/\/127\.0\.0\.1:[1-9]\d*$/);
+      const one = await runCli(runtime, ["client", "--connect", server.address, "--message", "hello wörld 信息"]);
+      expect(one.stderr).toBe("");
+      expect(one.code).toBe(0);
+      expect(one.stdout).toBe("HELLO WöRLD 信息\n");
+
+      // The seed's 4.4 loop: empty lines skipped, "q" ends it, nothing after it is sent.
+      const loop = await runCli(runtime, ["client", "--connect", server.address], { input: "first line\n\n   \n  second  \nq\nnever\n" });
+      expect(loop.code).toBe(0);
+      expect(loop.stdout).toBe("FIRST LINE\nSECOND\n");
+    } finally {
+      const stopped = await server.stop("SIGINT");
+      expect(stopped.code).toBe(0);
+    }
+  });
+
+  test("keeps id and extensions, recomputes digests, answers in order; garbage gets an error frame, others never notice", async () => {
+    const server = await CliServer.start(runtime, ["echo"]);
+    try {
+      const client = await connect(server.address);
+      const bystander = await connect(server.address);
+      const sends = Array.from({ length: 50 }, (_, i) =>
+        client.send({ id: `r${i}`, trace: { n: i } }, utf8.encode(`msg ${i}`)));
+      await Promise.all(sends);
+      const replies = client[Symbol.asyncIterator]();
+      for (let i = 0; i < 50; i++) {
+        const { value } = await replies.next();
+        expect(value.header).toMatchObject({ id: `r${i}`, trace: { n: i }, total_size: `MSG ${i}`.length });
+        expect(text(value.body)).toBe(`MSG ${i}`);
+      }
+      const checked = await client.request({ x: 1 }, utf8.encode("digest me"));
+      expect(checked.header.x).toBe(1);
+
+      // A raw client: a good frame (answered), then garbage: the SPEC 7.3 error frame, then EOF.
+      const garbage = await rawGarbageExchange(tcpTarget(server.address));
+      expect(JSON.parse(garbage.reply.toString())).toEqual({ total_size: 2 });
+      expect(garbage.body.toString()).toBe("OK");
+      expect(JSON.parse(garbage.error.toString())).toMatchObject({ total_size: 0, error: { code: "HEADER_INVALID_JSON" } });
+      expect(garbage.trailing).toBe(0);
+
+      const after = await bystander.request({}, utf8.encode("still here"));
+      expect(text(after.body)).toBe("STILL HERE");
+      await client.close();
+      await bystander.close();
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).toMatch(/HEADER_INVALID_JSON \(header\) at offset 26; sent an error frame and disconnected/);
+    }
+  });
+
+  test("many clients at once", async () => {
+    const server = await CliServer.start(runtime, ["echo"]);
+    try {
+      const clients = await Promise.all(Array.from({ length: 20 }, () => connect(server.address)));
+      const replies = await Promise.all(clients.flatMap((client, c) =>
+        Array.from({ length: 20 }, (_, i) => client.request({}, utf8.encode(`c${c} m${i}`)).then((reply) => text(reply.body)))));
+      expect(replies).toEqual(clients.flatMap((_, c) => Array.from({ length: 20 }, (_, i) => `C${c} M${i}`)));
+      await Promise.all(clients.map((client) => client.close()));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("le profile and Unix sockets", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sf-cli-"));
+    const server = await CliServer.start(runtime, ["echo", "--listen", `unix:${dir}/echo.sock`, "--profile", "le"]);
+    try {
+      expect(server.address).toBe(`unix:${dir}/echo.sock`);
+      const ok = await runCli(runtime, ["client", "--connect", server.address, "--profile", "le", "--message", "little endian"]);
+      expect(ok.stdout).toBe("LITTLE ENDIAN\n");
+      // A be client against an le server: its prefix reads as a huge length, an error frame comes back.
+      const wrong = await runCli(runtime, ["client", "--connect", server.address, "--message", "x"]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("UDP", async () => {
+    const server = await CliServer.start(runtime, ["echo", "--listen", "udp://127.0.0.1:0"], { denoFlags: ["-A", "--unstable-net"] });
+    try {
+      expect(server.address).toMatch(/^udp:\/\/127\.0\.0\.1:\d+$/);
+      const reply = await runCli(runtime, ["client", "--connect", server.address, "--message", "datagram"], { denoFlags: ["-A", "--unstable-net"] });
+      expect(reply.stdout).toBe("DATAGRAM\n");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("--help everywhere; errors are one line and a non-zero exit", async () => {
+    for (const command of ["echo", "client", "exec-server", "exec", "recv", "put", "inspect"]) {
+      const help = await runCli(runtime, [command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: sockframe ${command}`));
+    }
+    const top = await runCli(runtime, ["--help"]);
+    expect(top.stdout).toMatch(/Commands:/);
+    for (const args of [["echo", "--bogus"], ["nope"], ["client"], ["echo", "--profile", "xx"], ["echo", "--listen", "tcp://1.2.3.4:99999"], ["client", "--connect", "127.0.0.1:1", "--message", "x"]]) {
+      const result = await runCli(runtime, args);
+      expect(result.code, args.join(" ")).not.toBe(0);
+      expect(result.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(result.stderr).toMatch(/^sockframe/);
+    }
+  });
+});
+
+test.runIf(RUNTIMES.includes("deno"))("deno: UDP without --unstable-net is one clear line", async () => {
+  const result = await runCli("deno", ["echo", "--listen", "udp://127.0.0.1:0"]);
+  expect(result.code).toBe(1);
+  expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  expect(result.stderr).toMatch(/--unstable-net/);
+});

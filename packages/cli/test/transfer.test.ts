@@ -1,0 +1,226 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@sockframe/node";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CliServer, cliCommand, collect, killLeftovers, RUNTIMES, runCli, sleep, spawnTracked, watchPeakRss } from "./support/cli.ts";
+import { UNSAFE_NAMES } from "./support/unsafe-names.ts";
+
+const MiB = 1024 * 1024;
+let work: string;
+let small: string;
+let medium: string;
+
+const md5 = (data: Uint8Array) => createHash("md5").update(data).digest("hex");
+const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "sf-transfer-"));
+  mkdirSync(join(work, "src"));
+  small = join(work, "src", "notes 信息.txt");
+  writeFileSync(small, "hello\n");
+  medium = join(work, "src", "medium.bin");
+  writeFileSync(medium, randomBytes(3 * MiB));
+});
+
+afterAll(() => {
+  killLeftovers();
+  rmSync(work, { recursive: true, force: true });
+});
+
+let dirCount = 0;
+function freshDir(): string {
+  const dir = join(work, `into-${dirCount++}`);
+  mkdirSync(dir);
+  return dir;
+}
+
+function tempFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => name.startsWith(".sockframe-"));
+}
+
+/** The test process as a sender that does whatever it is told (unsafe names, wrong digests). */
+async function sendRaw(address: string, header: Record<string, unknown>, body: Uint8Array) {
+  const connection = await connect(address);
+  try {
+    await connection.send({ md5: md5(body), sha256: sha256(body), ...header }, body);
+    const replies = connection[Symbol.asyncIterator]();
+    const next = await replies.next();
+    return next.done ? null : next.value.header;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
+  for (const started = performance.now(); !check();) {
+    if (performance.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe.each(RUNTIMES)("put and recv on %s", (runtime) => {
+  test("sends files, verified; never overwrites without --overwrite; progress lines when not a TTY", async () => {
+    const dir = freshDir();
+    const server = await CliServer.start(runtime, ["recv", "--dir", dir]);
+    try {
+      const sent = await runCli(runtime, ["put", "--connect", server.address, small, medium]);
+      expect(sent.stderr).toMatch(/medium\.bin: 3\.0 MiB \/ 3\.0 MiB \(100%\), .*\/s, ETA 0s\n/);
+      expect(sent.code).toBe(0);
+      expect(sent.stdout).toMatch(/^sent .*notes 信息\.txt \(6 bytes .*verified and saved as notes 信息\.txt\nsent .*medium\.bin \(3145728 bytes/);
+      expect(readFileSync(join(dir, "notes 信息.txt"), "utf8")).toBe("hello\n");
+      expect(readFileSync(join(dir, "medium.bin")).equals(readFileSync(medium))).toBe(true);
+
+      writeFileSync(join(dir, "medium.bin"), "keep me");
+      const again = await runCli(runtime, ["put", "--quiet", "--connect", server.address, medium, small]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/medium\.bin: FILE_EXISTS: medium\.bin exists \(the receiver overwrites only with --overwrite\)\n/);
+      expect(readFileSync(join(dir, "medium.bin"), "utf8")).toBe("keep me");
+      expect(tempFiles(dir)).toEqual([]);
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+
+    const overwriting = await CliServer.start(runtime, ["recv", "--dir", dir, "--overwrite"]);
+    try {
+      const replaced = await runCli(runtime, ["put", "--quiet", "--connect", overwriting.address, medium]);
+      expect(replaced.code).toBe(0);
+      expect(readFileSync(join(dir, "medium.bin")).equals(readFileSync(medium))).toBe(true);
+    } finally {
+      await overwriting.stop();
+    }
+  });
+
+  test("refuses every unsafe name, and names without digests; a symlink in DIR is never followed", async () => {
+    const dir = freshDir();
+    const outside = join(work, `outside-${runtime}.txt`);
+    writeFileSync(outside, "untouched");
+    symlinkSync(outside, join(dir, "link.txt"));
+    symlinkSync(join(work, "nowhere"), join(dir, "dangling.txt"));
+    const server = await CliServer.start(runtime, ["recv", "--dir", dir]);
+    try {
+      for (const name of UNSAFE_NAMES) {
+        const reply = await sendRaw(server.address, { filename: name }, new TextEncoder().encode("evil"));
+        expect(reply?.error?.code, JSON.stringify(name)).toBe("UNSAFE_NAME");
+      }
+      const missing = await sendRaw(server.address, {}, new TextEncoder().encode("x"));
+      expect(missing?.error?.code).toBe("UNSAFE_NAME");
+      const undigested = await sendRaw(server.address, { filename: "plain.txt", md5: undefined, sha256: undefined }, new TextEncoder().encode("x"));
+      expect(undigested?.error).toMatchObject({ code: "NO_DIGEST" });
+      for (const name of ["link.txt", "dangling.txt"]) {
+        const reply = await sendRaw(server.address, { filename: name }, new TextEncoder().encode("through the link"));
+        expect(reply?.error?.code).toBe("FILE_EXISTS");
+      }
+      expect(readFileSync(outside, "utf8")).toBe("untouched");
+      expect(existsSync(join(work, "nowhere"))).toBe(false);
+      expect(readdirSync(dir).sort()).toEqual(["dangling.txt", "link.txt"]);
+    } finally {
+      await server.stop();
+    }
+    const overwriting = await CliServer.start(runtime, ["recv", "--dir", dir, "--overwrite"]);
+    try {
+      const reply = await sendRaw(overwriting.address, { filename: "link.txt" }, new TextEncoder().encode("replaces the link"));
+      expect(reply?.saved).toBe("link.txt");
+      expect(lstatSync(join(dir, "link.txt")).isSymbolicLink()).toBe(false);
+      expect(readFileSync(join(dir, "link.txt"), "utf8")).toBe("replaces the link");
+      expect(readFileSync(outside, "utf8")).toBe("untouched");
+      expect(readlinkSync(join(dir, "dangling.txt"))).toBe(join(work, "nowhere"));
+    } finally {
+      await overwriting.stop();
+    }
+  });
+
+  test("a digest mismatch or a full disk leaves nothing behind", async () => {
+    const dir = freshDir();
+    const server = await CliServer.start(runtime, ["recv", "--dir", dir], { env: { SOCKFRAME_TEST_FAIL_WRITE_AFTER: String(2 * MiB) } });
+    try {
+      const body = randomBytes(MiB);
+      const wrong = await sendRaw(server.address, { filename: "tampered.bin", sha256: sha256(randomBytes(8)) }, body);
+      expect(wrong?.error?.code).toBe("CHECKSUM_MISMATCH");
+      const wrongMd5 = await sendRaw(server.address, { filename: "tampered.bin", md5: md5(randomBytes(8)), sha256: undefined }, body);
+      expect(wrongMd5?.error?.code).toBe("CHECKSUM_MISMATCH");
+
+      const full = await runCli(runtime, ["put", "--quiet", "--connect", server.address, medium]);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toMatch(/medium\.bin: WRITE_FAILED: write failed: ENOSPC/);
+      // Small enough to fit: the receiver goes on.
+      const fits = await runCli(runtime, ["put", "--quiet", "--connect", server.address, small]);
+      expect(fits.code).toBe(0);
+      await waitFor(() => tempFiles(dir).length === 0, 5000, "temp files to go");
+      expect(readdirSync(dir)).toEqual(["notes 信息.txt"]);
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.stderr).toMatch(/CHECKSUM_MISMATCH/);
+    }
+  });
+
+  test("kill -9 of the sender mid-file, and Ctrl-C of the receiver mid-file, leave nothing behind", async () => {
+    const big = join(work, `sparse-${runtime}.bin`);
+    writeFileSync(big, "");
+    truncateSync(big, 1024 * MiB);
+    const dir = freshDir();
+    const server = await CliServer.start(runtime, ["recv", "--dir", dir]);
+    try {
+      const [file, args] = cliCommand(runtime, ["put", "--quiet", "--connect", server.address, big]);
+      const sender = spawnTracked(file, args);
+      sender.stdin!.end();
+      const sending = collect(sender, 120_000);
+      await waitFor(() => tempFiles(dir).some((name) => statSync(join(dir, name)).size > 4 * MiB), 60_000, "the transfer to start");
+      process.kill(sender.pid!, "SIGKILL");
+      expect((await sending).signal).toBe("SIGKILL");
+      await waitFor(() => readdirSync(dir).length === 0, 10_000, "the receiver to remove its temp file");
+      // The receiver is unharmed.
+      const after = await runCli(runtime, ["put", "--quiet", "--connect", server.address, small]);
+      expect(after.code).toBe(0);
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).toMatch(/TRUNCATED|closed|reset/i);
+    }
+    expect(readdirSync(dir)).toEqual(["notes 信息.txt"]);
+
+    const dir2 = freshDir();
+    const receiver = await CliServer.start(runtime, ["recv", "--dir", dir2]);
+    const putting = runCli(runtime, ["put", "--quiet", "--connect", receiver.address, big], { timeoutMs: 120_000 });
+    await waitFor(() => tempFiles(dir2).some((name) => statSync(join(dir2, name)).size > 4 * MiB), 60_000, "the transfer to start");
+    const stopped = await receiver.stop("SIGINT");
+    expect(stopped.code).toBe(0);
+    expect(readdirSync(dir2)).toEqual([]);
+    const put = await putting;
+    expect(put.code).toBe(1);
+    rmSync(big);
+  });
+
+  test("a 64 MiB transfer stays within 100 MiB of peak memory on each side", async () => {
+    const payload = join(work, `payload-${runtime}.bin`);
+    const block = randomBytes(MiB);
+    writeFileSync(payload, Buffer.concat(Array.from({ length: 64 }, () => block)));
+    const dir = freshDir();
+    const server = await CliServer.start(runtime, ["recv", "--dir", dir]);
+    const receiverPeak = watchPeakRss(server.pid);
+    const [file, args] = cliCommand(runtime, ["put", "--quiet", "--connect", server.address, payload]);
+    const sender = spawnTracked(file, args);
+    sender.stdin!.end();
+    const senderPeak = watchPeakRss(sender.pid!);
+    const result = await collect(sender, 120_000);
+    const peaks = { put: senderPeak.stop() / MiB, recv: receiverPeak.stop() / MiB };
+    await server.stop();
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(dir, `payload-${runtime}.bin`)).equals(readFileSync(payload))).toBe(true);
+    console.log(`${runtime}: 64 MiB transfer, peak RSS put ${peaks.put.toFixed(1)} MiB, recv ${peaks.recv.toFixed(1)} MiB`);
+    expect(peaks.put).toBeGreaterThan(10);
+    expect(peaks.put).toBeLessThan(100);
+    expect(peaks.recv).toBeLessThan(100);
+    rmSync(payload);
+  });
+
+  test("recv: a token beyond loopback; a bad --dir is one line", async () => {
+    const open = await runCli(runtime, ["recv", "--listen", "0.0.0.0:0", "--dir", work]);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toMatch(/--token-file/);
+    const missing = await runCli(runtime, ["recv", "--dir", join(work, "nope")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`sockframe recv: --dir ${join(work, "nope")}: no such directory\n`);
+  });
+});

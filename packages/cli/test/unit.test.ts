@@ -1,0 +1,122 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, test } from "vitest";
+import { parseDuration, parseSize } from "../src/args.ts";
+import { preview } from "../src/commands/inspect.ts";
+import { echoReply } from "../src/commands/echo.ts";
+import { Allowlist } from "../src/exec/allowlist.ts";
+import { exitStatusFor } from "../src/exec/protocol.ts";
+import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
+import { upperAscii } from "../src/bytes.ts";
+import { unsafeNameReason } from "../src/transfer/safe-name.ts";
+import { UNSAFE_NAMES } from "./support/unsafe-names.ts";
+
+describe("file names", () => {
+  test.each(UNSAFE_NAMES)("refuses %j", (name) => {
+    expect(unsafeNameReason(name)).not.toBeNull();
+  });
+
+  test.each(["a.txt", "report 2024.pdf", "..hidden", "...", "信息.txt", "ñ", "a".repeat(255), "é".repeat(127), "-rf", ".bashrc", "x.part"])("accepts %j", (name) => {
+    expect(unsafeNameReason(name)).toBeNull();
+  });
+
+  test("counts the length in UTF-8 octets", () => {
+    expect(unsafeNameReason("é".repeat(128))).toMatch(/longer than 255/);
+  });
+});
+
+describe("shell words", () => {
+  test("splits like sh, without running one", () => {
+    expect(splitWords(`ls -l  'a b' "c \\"d\\"" e\\ f`)).toEqual({ words: ["ls", "-l", "a b", 'c "d"', "e f"] });
+    expect(splitWords("  ")).toEqual({ words: [] });
+    expect(splitWords(`echo ''`)).toEqual({ words: ["echo", ""] });
+  });
+
+  test.each(["ls | wc", "a; b", "a && b", "cat < x", "echo > x", "echo $(id)", "echo `id`", "echo $HOME", "ls *.txt", "ls ~", "a # c", `echo "$HOME"`, "echo 'open", "trailing\\"])(
+    "refuses %j",
+    (text) => {
+      expect(splitWords(text)).toHaveProperty("error");
+    },
+  );
+
+  test("quoting round-trips through a real sh", () => {
+    const argv = ["printf", "%s|", "a b", "it's", '"q"', "$HOME", "`id`", "*", "", "信息", "back\\slash"];
+    const out = execFileSync("/bin/sh", ["-c", joinCommand(argv)], { encoding: "utf8" });
+    expect(out).toBe(argv.slice(2).map((word) => `${word}|`).join(""));
+    expect(splitWords(joinCommand(argv))).toEqual({ words: argv });
+  });
+
+  test("first word of a command line", () => {
+    expect(firstWord("ls -l | wc")).toBe("ls");
+    expect(firstWord("  /bin/echo hi")).toBe("/bin/echo");
+    expect(firstWord("ls;rm -rf /")).toBe("ls");
+    expect(firstWord("$(rm) x")).toBeNull();
+    expect(firstWord("A=1 ls")).toBeNull();
+    expect(firstWord("'ls' x")).toBeNull();
+  });
+});
+
+describe("allowlist", () => {
+  test("resolves names once, to absolute paths; relative paths never match", () => {
+    const allow = new Allowlist(["ls", "/bin/echo"]);
+    const ls = allow.resolve("ls");
+    expect(ls).toMatch(/^\/.*\/ls$/);
+    expect(allow.resolve(ls!)).toBe(ls);
+    expect(allow.resolve("echo")).toBe("/bin/echo");
+    expect(allow.resolve("/bin/echo")).toBe("/bin/echo");
+    expect(allow.resolve("./ls")).toBeNull();
+    expect(allow.resolve("bin/echo")).toBeNull();
+    expect(allow.resolve("rm")).toBeNull();
+    expect(allow.resolve("/tmp/ls")).toBeNull();
+  });
+
+  test("an unknown program is a start-up error", () => {
+    expect(() => new Allowlist(["no-such-program-sockframe"])).toThrow(/no such executable/);
+  });
+});
+
+describe("echo", () => {
+  test("upper-cases ASCII only, like Python's bytes.upper()", () => {
+    const input = new TextEncoder().encode("abc xyz ÀÉ é 信息 {}~\u00ff");
+    expect(new TextDecoder().decode(upperAscii(input))).toBe("ABC XYZ ÀÉ é 信息 {}~\u00ff");
+  });
+
+  test("the reply keeps id and extensions, recomputes total_size and digests", () => {
+    const header = JSON.parse(`{"total_size":2,"id":7,"filename":"f","md5":"${"0".repeat(32)}","x":{"y":[1]},"__proto__":{"polluted":true}}`);
+    const reply = echoReply(header, new TextEncoder().encode("hi"));
+    expect(new TextDecoder().decode(reply.body)).toBe("HI");
+    expect(reply.header).toMatchObject({ id: 7, filename: "f", x: { y: [1] }, md5: "bf8c144140b15befb8ce662632a7b76e" });
+    expect(reply.header).not.toHaveProperty("total_size");
+    expect(Object.getPrototypeOf(reply.header)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("arguments", () => {
+  test("sizes and durations", () => {
+    expect(parseSize("16MiB", "x")).toBe(16 * 1024 * 1024);
+    expect(parseSize("64k", "x")).toBe(65536);
+    expect(parseSize("100", "x")).toBe(100);
+    expect(() => parseSize("lots", "x")).toThrow(/not a size/);
+    expect(parseDuration("30", "x")).toBe(30_000);
+    expect(parseDuration("500ms", "x")).toBe(500);
+    expect(parseDuration("2m", "x")).toBe(120_000);
+    expect(() => parseDuration("-1", "x")).toThrow(/not a duration/);
+  });
+
+  test("exec exit statuses", () => {
+    expect(exitStatusFor("EXEC_TIMEOUT")).toBe(124);
+    expect(exitStatusFor("EXEC_NOT_ALLOWED")).toBe(126);
+    expect(exitStatusFor("UNAUTHORIZED")).toBe(126);
+    expect(exitStatusFor("EXEC_NOT_FOUND")).toBe(127);
+    expect(exitStatusFor("EXEC_BUSY")).toBe(125);
+  });
+});
+
+describe("inspect preview", () => {
+  test("text when it is text, hex otherwise", () => {
+    expect(preview(new TextEncoder().encode("hello\tworld\n"))).toBe("hello\tworld\n");
+    expect(preview(new Uint8Array([0xe4, 0xbf, 0xa1, 0xe6]))).toBe("信"); // a character cut at the end
+    expect(preview(new Uint8Array([0, 1, 2]))).toBe("hex:000102");
+    expect(preview(new Uint8Array([0xff, 0x41]))).toBe("hex:ff41");
+  });
+});
