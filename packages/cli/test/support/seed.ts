@@ -8,7 +8,12 @@ import { REPO_DIR } from "./cli.ts";
  * work tree (as on the developers' machines and in CI), or SOCKFRAME_SEED_FILE.
  */
 export function seedFile(): string | null {
-  const candidates = [process.env.SOCKFRAME_SEED_FILE, join(REPO_DIR, "..", "shared", "seed", "000_3557afddd17c671b.txt")];
+  // The shared copy beside the repository first, else the copy kept in the repository (a clone alone).
+  const candidates = [
+    process.env.SOCKFRAME_SEED_FILE,
+    join(REPO_DIR, "..", "shared", "seed", "000_3557afddd17c671b.txt"),
+    join(REPO_DIR, "packages", "cli", "test", "fixtures", "seed-tutorial.txt"),
+  ];
   for (const candidate of candidates) {
     if (candidate === undefined) continue;
     try {
