@@ -26,17 +26,7 @@ export const utf8Encoder: TextEncoder = new TextEncoder();
 /** Lossy on purpose: for showing a peer's bytes to a person, never for parsing them. */
 export const lossyUtf8: TextDecoder = new TextDecoder("utf-8");
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+export { concatBytes } from "@sockframe/codec";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 

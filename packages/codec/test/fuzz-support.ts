@@ -91,17 +91,7 @@ export function joinParts(parts: Parts): Uint8Array {
   return concat(pieces);
 }
 
-export function concat(pieces: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of pieces) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from "../src/index.ts";
 
 function prefixFor(length: number, profile: Profile): Uint8Array {
   const out = new Uint8Array(4);
