@@ -1,3 +1,4 @@
+import { concatBytes } from "../src/index.ts";
 /**
  * Fuzzing support shared by test/fuzz-properties.test.ts (fast-check) and the soak in fuzz/
  * (a seeded PRNG): valid streams with their layout, mutations described as plain data (so both
@@ -91,7 +92,7 @@ export function joinParts(parts: Parts): Uint8Array {
   return concat(pieces);
 }
 
-export { concatBytes as concat } from "../src/index.ts";
+export const concat: (parts: readonly Uint8Array[]) => Uint8Array = concatBytes;
 
 function prefixFor(length: number, profile: Profile): Uint8Array {
   const out = new Uint8Array(4);
