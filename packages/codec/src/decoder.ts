@@ -3,7 +3,7 @@ import { ChecksumVerifier } from "./checksum.ts";
 import { ChunkQueue } from "./chunk-queue.ts";
 import { SockframeError } from "./errors.ts";
 import { checkBaseHeader, describeZodError, type Header } from "./header.ts";
-import { parseFlatHeader } from "./header-fast.ts";
+import { flatHeaderValid, parseFlatHeader } from "./header-fast.ts";
 import { parseHeaderText } from "./header-text.ts";
 import { type DecoderOptions, type HashFactories, type ResolvedLimits, resolveLimits } from "./options.ts";
 
@@ -168,7 +168,8 @@ abstract class DecoderCore<H, Out> {
       flat = parseFlatHeader(queue.head, at, at + length);
       if (flat !== undefined) queue.skip(length);
     }
-    const header = flat !== undefined ? this.#checkHeader(flat) : this.#parseHeader(queue.take(length));
+    const header =
+      flat === undefined ? this.#parseHeader(queue.take(length)) : flatHeaderValid ? this.#acceptHeader(flat) : this.#checkHeader(flat);
     this.header = header;
     this.bodyRemaining = (header as Header).total_size;
     this.state = BODY;
@@ -185,6 +186,17 @@ abstract class DecoderCore<H, Out> {
     const problem = checkBaseHeader(raw);
     if (problem !== null) throw this.#headerError("HEADER_INVALID", problem);
     if (Object.is(raw.total_size, -0)) raw.total_size = 0;
+    const header = this.#acceptHeader(raw);
+    this.verifier = ChecksumVerifier.forHeader(raw, this.#hashes);
+    return header;
+  }
+
+  /**
+   * The application's schema and the body limit, on a header that passes SPEC 3.4 (the canonical
+   * shape of parseFlatHeader, or one checkBaseHeader passed). No digests: the caller's to set up.
+   */
+  #acceptHeader(raw: Record<string, unknown>): H {
+    this.verifier = null;
     let header = raw as H;
     if (this.#schema !== undefined) {
       const result = this.#schema.safeParse(raw);
@@ -197,7 +209,6 @@ abstract class DecoderCore<H, Out> {
       const name = this.#bodyLimit === this.limits.maxBodyBytes ? "maxBodyBytes" : "maxStreamBodyBytes";
       throw this.#headerError("BODY_TOO_LARGE", `total_size ${size} exceeds ${name} ${this.#bodyLimit}`);
     }
-    this.verifier = ChecksumVerifier.forHeader(raw, this.#hashes);
     return header;
   }
 

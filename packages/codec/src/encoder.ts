@@ -22,10 +22,41 @@ function refuse(code: ErrorCode, message: string): never {
   throw new SockframeError(code, "encode", message);
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The canonical text of the commonest headers, `{}` and `{ id }` (a request, a reply), written
+ * directly: no copy, no sorting, no generic checks, as the same text the full path would give.
+ * Undefined for anything else (any other member, an inherited or invalid id): the full path's.
+ */
+function plainHeaderText(header: OutgoingHeader, bodySize: number): string | undefined {
+  let id: unknown;
+  for (const key in header) {
+    if (key === "id") {
+      if (!hasOwn.call(header, "id")) return undefined;
+      id = header.id;
+    } else if (key !== "total_size" || !hasOwn.call(header, key)) {
+      return undefined;
+    }
+  }
+  if (id === undefined) return `{"total_size":${bodySize}}`;
+  if (typeof id === "number") {
+    if (!Number.isSafeInteger(id)) return undefined;
+    // String(-0) is "0", as SPEC 8.1.5 asks.
+    return `{"total_size":${bodySize},"id":${String(id)}}`;
+  }
+  if (typeof id === "string" && id.isWellFormed()) return `{"total_size":${bodySize},"id":${JSON.stringify(id)}}`;
+  return undefined;
+}
+
 /** The canonical header text, checked (SPEC 8.1, 8.2, 8.3); its length is checked by the caller. */
 function headerText(header: OutgoingHeader, bodySize: number, options: EncoderOptions, body: readonly Uint8Array[]): string {
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
     refuse("HEADER_INVALID", "header must be an object");
+  }
+  if (options.checksums === undefined || options.checksums.length === 0) {
+    const text = plainHeaderText(header, bodySize);
+    if (text !== undefined) return text;
   }
   // A copy made with spread: own data properties only, so `__proto__` stays an inert key (SPEC 3.4.8).
   const full: Record<string, unknown> = { ...header, total_size: bodySize };

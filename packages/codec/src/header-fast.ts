@@ -124,6 +124,66 @@ function readValue(bytes: Uint8Array, i: number, end: number): string | number |
   return undefined;
 }
 
+const octets = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const TOTAL_SIZE_OPEN = octets('{"total_size":');
+const ID_MEMBER = octets(',"id":');
+
+/**
+ * True when the last header parseFlatHeader returned is known to pass the checks of SPEC 3.4 (the
+ * canonical `{"total_size":N}` or `{"total_size":N,"id":M}`): the caller may skip them.
+ */
+export let flatHeaderValid = false;
+
+function matchesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
+  for (let j = 0; j < expected.length; j++) if (bytes[at + j] !== expected[j]) return false;
+  return true;
+}
+
+/** Unsigned decimal digits at `i` (no sign, no leading zero, at most 15): the value, `at` past them; -1 if not. */
+function readCount(bytes: Uint8Array, i: number, end: number): number {
+  let j = i;
+  let value = 0;
+  while (j < end) {
+    const d = bytes[j]!;
+    if (d < ZERO || d > NINE) break;
+    value = value * 10 + (d - ZERO);
+    j++;
+  }
+  const digits = j - i;
+  if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && bytes[i] === ZERO)) return -1;
+  at = j;
+  return value;
+}
+
+/**
+ * The canonical header of a plain frame or request, as every sockframe encoder writes it:
+ * `{"total_size":N}` or `{"total_size":N,"id":M}` (M an integer or a plain string), nothing else.
+ * Its members need no further checks: N is a count below 2^53, M an integer below 2^53 or a string.
+ */
+function canonicalHeader(bytes: Uint8Array, start: number, end: number): Record<string, unknown> | undefined {
+  const size = readCount(bytes, start + TOTAL_SIZE_OPEN.length, end);
+  if (size < 0) return undefined;
+  let i = at;
+  if (i === end - 1 && bytes[i] === CLOSE_BRACE) return { total_size: size };
+  if (end - i < ID_MEMBER.length + 2 || !matchesAt(bytes, i, ID_MEMBER)) return undefined;
+  i += ID_MEMBER.length;
+  let id: number | string;
+  const b = bytes[i];
+  if (b === QUOTE) {
+    const close = stringEnd(bytes, i + 1, end);
+    if (close < 0) return undefined;
+    id = asciiString(bytes, i + 1, close);
+    i = close + 1;
+  } else {
+    const negative = b === MINUS;
+    const value = readCount(bytes, negative ? i + 1 : i, end);
+    if (value < 0) return undefined;
+    id = negative ? -value : value;
+    i = at;
+  }
+  return i === end - 1 && bytes[i] === CLOSE_BRACE ? { total_size: size, id } : undefined;
+}
+
 /**
  * The header in `bytes[start, end)` if it is a flat object of printable-ASCII names and strings
  * without escapes, integers of at most 15 digits, booleans and nulls, each name once and none
@@ -131,6 +191,14 @@ function readValue(bytes: Uint8Array, i: number, end: number): string | number |
  */
 export function parseFlatHeader(bytes: Uint8Array, start: number, end: number): Record<string, unknown> | undefined {
   // Every read is bounded by `end`: the octets after it are the body's.
+  if (end - start > TOTAL_SIZE_OPEN.length + 1 && matchesAt(bytes, start, TOTAL_SIZE_OPEN)) {
+    const header = canonicalHeader(bytes, start, end);
+    if (header !== undefined) {
+      flatHeaderValid = true;
+      return header;
+    }
+  }
+  flatHeaderValid = false;
   let i = skipSpace(bytes, start, end);
   if (i >= end || bytes[i] !== OPEN_BRACE) return undefined;
   i = skipSpace(bytes, i + 1, end);

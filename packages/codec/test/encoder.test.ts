@@ -1,8 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { headerToJson } from "../src/canonical-json.ts";
 import {
+  checkBaseHeader,
   encodeErrorFrame,
   encodeFrame,
   encodeFrameParts,
+  encodeHeader,
   encodeStreamHead,
   FrameDecoder,
   SockframeError,
@@ -134,5 +138,46 @@ describe("encodeErrorFrame", () => {
     expect(headerText(encodeErrorFrame({ code: "HEADER_INVALID_JSON", message: "bad" }))).toBe(
       '{"total_size":0,"error":{"code":"HEADER_INVALID_JSON","message":"bad"}}',
     );
+  });
+});
+
+describe("the plain-header fast path of the encoder", () => {
+  it("writes exactly what the full canonical path writes, or refuses the same way", () => {
+    const id = fc.oneof(
+      fc.integer(),
+      fc.constantFrom(0, -0, 2 ** 53 - 1, 2 ** 53, -(2 ** 53 - 1), 1.5, Number.NaN, Number.POSITIVE_INFINITY, "\ud800", "a\u2028b", ""),
+      fc.double(),
+      fc.string(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.constant({}),
+    );
+    const header = fc.oneof(
+      fc.record({ id }, { requiredKeys: [] }),
+      fc.record({ id, total_size: fc.oneof(fc.integer(), fc.string()) }, { requiredKeys: [] }),
+    );
+    fc.assert(
+      fc.property(header, fc.nat(1 << 20), (generated, size) => {
+        // Untyped on purpose: the encoder must cope with whatever a JavaScript caller passes.
+        const h = generated as unknown as Parameters<typeof encodeHeader>[0];
+        let expected: string;
+        try {
+          const full: Record<string, unknown> = { ...h, total_size: size };
+          if (checkBaseHeader(full) !== null) throw new Error("invalid");
+          expected = headerToJson(full);
+        } catch {
+          expect(() => encodeHeader(h, size)).toThrow();
+          return;
+        }
+        expect(new TextDecoder().decode(encodeHeader(h, size))).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("leaves inherited members to the full path, which ignores them", () => {
+    const proto = { id: 5 };
+    const inherited = Object.create(proto) as Record<string, unknown>;
+    expect(new TextDecoder().decode(encodeHeader(inherited, 3))).toBe('{"total_size":3}');
   });
 });

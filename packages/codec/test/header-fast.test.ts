@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseFlatHeader } from "../src/header-fast.ts";
+import { checkBaseHeader } from "../src/header.ts";
+import { flatHeaderValid, parseFlatHeader } from "../src/header-fast.ts";
 import { parseHeaderText } from "../src/header-text.ts";
 
 const utf8 = new TextEncoder();
@@ -27,6 +28,12 @@ function agrees(text: string | Uint8Array, padding = 0): void {
   expect(Object.is(fast.total_size, -0)).toBe(Object.is((reference.value as Record<string, unknown>).total_size, -0));
   expect(fast).toStrictEqual(reference.value);
   expect(Object.keys(fast)).toEqual(Object.keys(reference.value as object));
+  // A header vouched for as canonical must pass SPEC 3.4 and ask for no digest.
+  if (flatHeaderValid) {
+    expect(checkBaseHeader(fast)).toBeNull();
+    expect(Object.keys(fast).every((key) => key === "total_size" || key === "id")).toBe(true);
+    expect(Object.is(fast.total_size, -0)).toBe(false);
+  }
 }
 
 const parse = (text: string) => {
@@ -82,6 +89,28 @@ describe("parseFlatHeader (the fast path of header parsing)", () => {
     agrees(text);
   });
 
+  it("vouches for the canonical plain and request headers only", () => {
+    const valid = (text: string) => {
+      const header = parse(text);
+      return header === undefined ? undefined : flatHeaderValid;
+    };
+    expect(valid('{"total_size":64}')).toBe(true);
+    expect(valid('{"total_size":0,"id":17}')).toBe(true);
+    expect(valid('{"total_size":9,"id":-999999999999999}')).toBe(true);
+    expect(valid('{"total_size":9,"id":"req-1"}')).toBe(true);
+    expect(parse('{"total_size":9,"id":"req-1"}')).toEqual({ total_size: 9, id: "req-1" });
+    expect(valid('{"total_size":-1}')).toBe(false);
+    expect(valid('{"total_size":1,"id":true}')).toBe(false);
+    expect(valid('{"total_size":1,"id":2,"x":3}')).toBe(false);
+    expect(valid('{"total_size":1, "id":2}')).toBe(false);
+    expect(valid('{"id":2,"total_size":1}')).toBe(false);
+    expect(valid('{"total_size":1,"md5":"x"}')).toBe(false);
+    for (const text of ['{"total_size":01}', '{"total_size":1e3}', '{"total_size":1,"id":1.5}', '{"total_size":1234567890123456}', '{"total_size":1,"id":"a\\b"}']) {
+      expect(valid(text)).not.toBe(true);
+      agrees(text);
+    }
+  });
+
   it("never reads past the end of the header", () => {
     // The octets after the header would complete it: they must not be looked at.
     const bytes = utf8.encode('{"a":1}');
@@ -112,6 +141,18 @@ describe("parseFlatHeader (the fast path of header parsing)", () => {
         agrees(`${outer}{${body}}${outer}`, padding);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("agrees with the full path on mutated canonical headers", () => {
+    const bases = ['{"total_size":64,"id":1000017}', '{"total_size":0}', '{"total_size":123,"id":"r-9"}'].map((t) => utf8.encode(t));
+    fc.assert(
+      fc.property(fc.nat(bases.length - 1), fc.array(fc.tuple(fc.nat(40), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), (which, edits) => {
+        const bytes = bases[which]!.slice();
+        for (const [at, octet] of edits) bytes[at % bytes.length] = octet;
+        agrees(bytes, which);
+      }),
+      { numRuns: 5000 },
     );
   });
 
