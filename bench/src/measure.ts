@@ -7,9 +7,11 @@ export interface Sample {
   framesPerSec: number;
   /** Median megabytes (10^6 octets) of input per second. */
   mbPerSec: number;
+  /** Frames per second of each round, in order (round i of every contender ran side by side). */
+  rounds?: number[];
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -50,7 +52,18 @@ export async function compare(
   const out: Record<string, Sample> = {};
   for (const [name, list] of times) {
     const ms = median(list);
-    out[name] = { name, framesPerSec: (expectedFrames * 1000) / ms, mbPerSec: inputBytes / 1000 / ms };
+    out[name] = {
+      name,
+      framesPerSec: (expectedFrames * 1000) / ms,
+      mbPerSec: inputBytes / 1000 / ms,
+      rounds: list.map((roundMs) => (expectedFrames * 1000) / roundMs),
+    };
   }
   return out;
+}
+
+/** The median of the per-round ratios of two contenders of one compare() (paired: same rounds), and their range. */
+export function pairedRatio(ours: number[], theirs: number[]): { value: number; spread: [number, number] } {
+  const ratios = ours.map((v, i) => v / theirs[i]!);
+  return { value: median(ratios), spread: [Math.min(...ratios), Math.max(...ratios)] };
 }
