@@ -8,10 +8,8 @@ import { createHash } from "node:crypto";
 import {
   encodeFrame,
   encodeFrameParts,
-  FrameDecoder,
   type HashFactories,
   HeaderSchema,
-  StreamingFrameDecoder,
 } from "@sockframe/codec";
 import { decode as itlpDecode, encode as itlpEncode } from "it-length-prefixed";
 import lps from "length-prefixed-stream";
