@@ -3,7 +3,7 @@
 // file transfer. Each runtime's figures are measured in that runtime: this module only starts the
 // peers (transport/peer.ts) and collects what they print.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +46,11 @@ export interface TransportGroup {
 
 export interface TransferFigure {
   runtime: Runtime;
+  /**
+   * `cli`: the product's file transfer, `sockframe put` to `sockframe recv` (digest checked on
+   * arrival). `library`: a minimal program on the library alone (transport/peer.ts).
+   */
+  program: "cli" | "library";
   bytes: number;
   seconds: number;
   mbPerSec: number;
@@ -323,6 +328,7 @@ async function transfer(runtime: Runtime, bytes: number, dir: string): Promise<T
       // Both peers wait to be stopped after their result: their peak RSS is read from outside.
       return {
         runtime,
+        program: "library",
         bytes,
         seconds: sent.ms / 1000,
         mbPerSec: bytes / 1000 / sent.ms,
@@ -336,6 +342,115 @@ async function transfer(runtime: Runtime, bytes: number, dir: string): Promise<T
     await receiver.stop();
     rmSync(source, { force: true });
     rmSync(target, { force: true });
+  }
+}
+
+const cliMain = join(root, "packages", "cli", "src", "main.ts");
+
+/** The command a user runs, per runtime (packages/cli/README.md). */
+function cliCommand(runtime: Runtime, args: string[]): [string, string[]] {
+  switch (runtime) {
+    case "node":
+      return [process.execPath, [join(root, "packages", "cli", "bin", "sockframe.js"), ...args]];
+    case "deno":
+      return [bin("deno"), ["run", "-A", cliMain, ...args]];
+    case "bun":
+      return [bin("bun"), [cliMain, ...args]];
+  }
+}
+
+/**
+ * Samples a process's VmHWM every 20 ms while it lives: the value only grows, so the last sample
+ * before the exit is its peak (what it may add in its last 20 ms is teardown, not transfer).
+ */
+function watchPeak(pid: number | undefined): () => number {
+  let peak = Number.NaN;
+  const sample = () => {
+    const now = peakRssMiB(pid);
+    if (!Number.isNaN(now)) peak = now;
+  };
+  sample();
+  const timer = setInterval(sample, 20);
+  return () => {
+    sample();
+    clearInterval(timer);
+    return peak;
+  };
+}
+
+function spawnCli(runtime: Runtime, args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  const [cmd, argv] = cliCommand(runtime, args);
+  const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+  live.add(child);
+  let text = "";
+  child.stdout!.setEncoding("utf8").on("data", (t: string) => void (text = (text + t).slice(-8000)));
+  child.stderr!.setEncoding("utf8").on("data", (t: string) => void (text = (text + t).slice(-8000)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => {
+      live.delete(child);
+      resolve(code);
+    });
+    child.on("error", () => {
+      live.delete(child);
+      resolve(null);
+    });
+  });
+  return { child, exited, output: () => text };
+}
+
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `sockframe put FILE` to `sockframe recv --dir DIR` on one runtime: the product's file transfer. */
+async function cliTransfer(runtime: Runtime, bytes: number, dir: string): Promise<TransferFigure> {
+  const source = join(dir, "cli-source.bin");
+  const into = join(dir, `cli-into-${runtime}`);
+  mkdirSync(into);
+  const fd = openSync(source, "w");
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
+  const receiver = spawnCli(runtime, ["recv", "--listen", "127.0.0.1:0", "--dir", into]);
+  try {
+    const address = await within(
+      (async () => {
+        for (;;) {
+          const match = /listening on (\S+)\n/.exec(receiver.output());
+          if (match) return match[1]!;
+          if (!live.has(receiver.child)) throw new Error(`${runtime} sockframe recv exited: ${receiver.output()}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })(),
+      60_000,
+      `${runtime} sockframe recv`,
+    );
+    const receiverPeak = watchPeak(receiver.child.pid);
+    const started = performance.now();
+    const sender = spawnCli(runtime, ["put", "--quiet", "--connect", address, source]);
+    const senderPeak = watchPeak(sender.child.pid);
+    const code = await within(sender.exited, 600_000, `${runtime} sockframe put`);
+    const ms = performance.now() - started;
+    const senderPeakRssMiB = senderPeak();
+    const receiverPeakRssMiB = receiverPeak();
+    if (code !== 0) throw new Error(`${runtime} sockframe put exited with ${code}: ${sender.output()}`);
+    const received = statSync(join(into, "cli-source.bin")).size;
+    if (received !== bytes) throw new Error(`${runtime} sockframe recv wrote ${received} of ${bytes}`);
+    return { runtime, program: "cli", bytes, seconds: ms / 1000, mbPerSec: bytes / 1000 / ms, senderPeakRssMiB, receiverPeakRssMiB };
+  } finally {
+    if (live.has(receiver.child)) {
+      receiver.child.kill("SIGINT");
+      const timer = setTimeout(() => receiver.child.kill("SIGKILL"), 5000);
+      await receiver.exited;
+      clearTimeout(timer);
+    }
+    rmSync(source, { force: true });
+    rmSync(into, { recursive: true, force: true });
   }
 }
 
@@ -406,12 +521,19 @@ export async function runTransportBench(scale: TransportScale, log: (line: strin
   try {
     if (scale.transferBytes > 0) {
       for (const runtime of scale.runtimes) {
-        log(`transport: ${scale.transferBytes / 2 ** 30} GiB streamed file transfer, ${runtime} to ${runtime}`);
+        const size = `${scale.transferBytes / 2 ** 20} MiB`;
+        log(`transport: ${size} file transfer, sockframe put to sockframe recv, ${runtime}`);
+        transfers.push(await cliTransfer(runtime, scale.transferBytes, dir));
+        log(`transport: ${size} streamed body on the library alone, ${runtime} to ${runtime}`);
         transfers.push(await transfer(runtime, scale.transferBytes, dir));
       }
-      const peaks = transfers.map((t) => Math.max(t.senderPeakRssMiB, t.receiverPeakRssMiB));
-      for (const t of transfers) ratios[`transfer.1gib.peak_rss_mib.${t.runtime}`] = Math.max(t.senderPeakRssMiB, t.receiverPeakRssMiB);
-      ratios["transfer.1gib.peak_rss_mib"] = Math.max(...peaks);
+      const peak = (t: TransferFigure) => Math.max(t.senderPeakRssMiB, t.receiverPeakRssMiB);
+      // The target is about the product's file transfer; the library-only figures are context.
+      for (const t of transfers) {
+        if (t.program === "cli") ratios[`transfer.1gib.peak_rss_mib.${t.runtime}`] = peak(t);
+        else contexts[`transfer.1gib.library_peak_rss_mib.${t.runtime}`] = peak(t);
+      }
+      ratios["transfer.1gib.peak_rss_mib"] = Math.max(...transfers.filter((t) => t.program === "cli").map(peak));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
