@@ -81,6 +81,22 @@ function stringEnd(bytes: Uint8Array, i: number, end: number): number {
   return -1;
 }
 
+/** Unsigned decimal digits at `i` (no sign, no leading zero, at most 15): the value, `at` past them; -1 if not. */
+function readCount(bytes: Uint8Array, i: number, end: number): number {
+  let j = i;
+  let value = 0;
+  while (j < end) {
+    const d = bytes[j]!;
+    if (d < ZERO || d > NINE) break;
+    value = value * 10 + (d - ZERO);
+    j++;
+  }
+  const digits = j - i;
+  if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && bytes[i] === ZERO)) return -1;
+  at = j;
+  return value;
+}
+
 /** A value at `i` (not whitespace); sets `at` past it. Undefined when it is not in the subset. */
 function readValue(bytes: Uint8Array, i: number, end: number): string | number | boolean | null | undefined {
   const b = bytes[i];
@@ -92,21 +108,11 @@ function readValue(bytes: Uint8Array, i: number, end: number): string | number |
   }
   if (b === MINUS || (b !== undefined && b >= ZERO && b <= NINE)) {
     const negative = b === MINUS;
-    let j = negative ? i + 1 : i;
-    const first = j;
-    let value = 0;
-    while (j < end) {
-      const d = bytes[j]!;
-      if (d < ZERO || d > NINE) break;
-      value = value * 10 + (d - ZERO);
-      j++;
-    }
-    const digits = j - first;
-    // No digits, a leading zero, too many digits for an exact sum, or a fraction or exponent next.
-    if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && bytes[first] === ZERO)) return undefined;
-    const next = j < end ? bytes[j] : -1;
+    const value = readCount(bytes, negative ? i + 1 : i, end);
+    if (value < 0) return undefined;
+    // A fraction or an exponent next: not an integer of the fast path.
+    const next = at < end ? bytes[at] : -1;
     if (next === 0x2e || next === 0x65 || next === 0x45) return undefined;
-    at = j;
     return negative ? -value : value;
   }
   if (b === 0x74 && end - i >= 4 && bytes[i + 1] === 0x72 && bytes[i + 2] === 0x75 && bytes[i + 3] === 0x65) {
@@ -137,22 +143,6 @@ export let flatHeaderValid = false;
 function matchesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
   for (let j = 0; j < expected.length; j++) if (bytes[at + j] !== expected[j]) return false;
   return true;
-}
-
-/** Unsigned decimal digits at `i` (no sign, no leading zero, at most 15): the value, `at` past them; -1 if not. */
-function readCount(bytes: Uint8Array, i: number, end: number): number {
-  let j = i;
-  let value = 0;
-  while (j < end) {
-    const d = bytes[j]!;
-    if (d < ZERO || d > NINE) break;
-    value = value * 10 + (d - ZERO);
-    j++;
-  }
-  const digits = j - i;
-  if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && bytes[i] === ZERO)) return -1;
-  at = j;
-  return value;
 }
 
 /**
