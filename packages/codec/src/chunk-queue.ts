@@ -109,16 +109,21 @@ export class ChunkQueue {
       return view;
     }
     const out = new Uint8Array(n);
+    this.takeInto(out, 0, n);
+    return out;
+  }
+
+  /** Consumes n octets (n <= length), copying them into `target` from `at`: each octet once. */
+  takeInto(target: Uint8Array, at: number, n: number): void {
     let filled = 0;
     while (filled < n) {
       const chunk = this.#chunks[0]!;
       const start = this.#offset;
       const count = Math.min(chunk.length - start, n - filled);
-      out.set(count === chunk.length ? chunk : chunk.subarray(start, start + count), filled);
+      target.set(count === chunk.length ? chunk : chunk.subarray(start, start + count), at + filled);
       filled += count;
       this.#advance(count);
     }
-    return out;
   }
 
   /**

@@ -48,6 +48,11 @@ const PREFIX = 0;
 const HEADER = 1;
 const BODY = 2;
 
+/** Bodies at least this large are gathered as they arrive rather than taken whole (FrameDecoder). */
+const GATHER_FROM = 64 * 1024;
+/** ... once at least 1/GATHER_RATIO of the body is here. */
+const GATHER_RATIO = 4;
+
 /**
  * The state machine shared by both modes: prefix, then header, then body (SPEC 2, 6).
  * Sans-I/O: bytes go in with push(), results come out of next(); nothing here waits or does I/O.
@@ -263,14 +268,39 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
     super(options, false);
   }
 
+  /** The body being gathered, when it spans reads (see step). */
+  #gathering: Uint8Array | null = null;
+  #gathered = 0;
+
   protected step(): Frame<H> | undefined {
     if (this.state !== BODY && !this.readHead()) return undefined;
     const size = this.bodyRemaining;
-    if (this.queue.length < size) {
-      this.needMore("body");
-      return undefined;
+    const queue = this.queue;
+    let body = this.#gathering;
+    if (body === null) {
+      if (queue.length < size) {
+        // A body that spans reads is copied into its buffer as its octets arrive, while they are
+        // still in cache, and the chunks are let go at once. Only once a quarter of it is here:
+        // a peer must send octets to make us commit memory, at most four times what it sent.
+        if (queue.length >= GATHER_FROM && queue.length * GATHER_RATIO >= size) {
+          body = this.#gathering = new Uint8Array(size);
+          this.#gathered = queue.length;
+          queue.takeInto(body, 0, queue.length);
+        }
+        this.needMore("body");
+        return undefined;
+      }
+      body = queue.take(size);
+    } else {
+      const count = Math.min(size - this.#gathered, queue.length);
+      queue.takeInto(body, this.#gathered, count);
+      this.#gathered += count;
+      if (this.#gathered < size) {
+        this.needMore("body");
+        return undefined;
+      }
+      this.#gathering = null;
     }
-    const body = this.queue.take(size);
     this.verifier?.update(body);
     this.checkBody();
     return { header: this.finishFrame(), body };

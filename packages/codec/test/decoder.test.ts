@@ -197,3 +197,57 @@ describe("StreamingFrameDecoder", () => {
     expect(() => strict.next()).toThrow(expect.objectContaining({ code: "BODY_TOO_LARGE" }));
   });
 });
+
+describe("FrameDecoder, bodies that span reads", () => {
+  const MiB = 1024 * 1024;
+  const body = Uint8Array.from({ length: MiB }, (_, i) => (i * 131) & 0xff);
+  const stream = concat([encodeFrame({ id: 1 }, body, { checksums: ["sha256"] }), encodeFrame({ id: 2 }, utf8.encode("next"))]);
+
+  it("gives the same body and the next frame for any way of cutting the stream", () => {
+    for (const size of [1000, 4096, 65_536, 300_000, 524_288, stream.length]) {
+      const decoder = new FrameDecoder();
+      const frames = [];
+      for (let at = 0; at < stream.length; at += size) {
+        decoder.push(stream.slice(at, at + size));
+        frames.push(...decoder);
+      }
+      expect(frames.map((f) => f.header.id)).toEqual([1, 2]);
+      expect(frames[0]!.body).toEqual(body);
+      expect(frames[1]!.body).toEqual(utf8.encode("next"));
+    }
+  });
+
+  it("commits memory for a body only once a quarter of it has arrived", () => {
+    const decoder = new FrameDecoder();
+    const headerEnd = stream.length - body.length - encodeFrame({ id: 2 }, utf8.encode("next")).length;
+    decoder.push(stream.slice(0, headerEnd + 200_000));
+    expect(decoder.next()).toBeUndefined();
+    // Not a quarter yet: the octets wait in the queue as they came.
+    expect(decoder.buffered).toBe(200_000);
+    decoder.push(stream.slice(headerEnd + 200_000, headerEnd + 300_000));
+    expect(decoder.next()).toBeUndefined();
+    // A quarter is here: they were copied into the body's buffer.
+    expect(decoder.buffered).toBe(0);
+    expect(decoder.offset).toBe(headerEnd + 300_000);
+  });
+
+  it("reports TRUNCATED when the stream ends inside a body being gathered", () => {
+    const decoder = new FrameDecoder();
+    decoder.push(stream.slice(0, 600_000));
+    expect(decoder.next()).toBeUndefined();
+    decoder.end();
+    expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "TRUNCATED", offset: 600_000 }));
+  });
+
+  it("still checks the digest of a gathered body", () => {
+    const bad = stream.slice();
+    bad[stream.length - 5000 - 40] ^= 1; // inside the 1 MiB body
+    const decoder = new FrameDecoder();
+    expect(() => {
+      for (let at = 0; at < bad.length; at += 65_536) {
+        decoder.push(bad.slice(at, at + 65_536));
+        for (const _ of decoder);
+      }
+    }).toThrow(SockframeError);
+  });
+});
