@@ -97,6 +97,8 @@ export function markdown(report: BenchReport): string {
     "  `bench/src/transport/peer.ts` directly.",
     "- **sockframe**: `connection.request()` with a 64 B or 1 MiB body; the server is the echo handler",
     "  of docs/api.md (`for await (frame of connection) await connection.send({ id }, body)`).",
+    "  **sockframe, streamed bodies** (1 MiB, for information): `streamBodies: true` on both sides; the",
+    "  server pipes each body back with `sendStream` as it arrives, the client counts its octets.",
     "- **raw**: the same runtime's sockets with no framing. The client writes each message with one",
     "  write call and counts echoed octets; the server writes back each read as it came.",
     "  **raw, batched writes** (for information) writes all the messages one read completes in a",
@@ -157,6 +159,8 @@ function contextLines(report: BenchReport): string[] {
 }
 
 /** Why a target is missed, with this run's own figures: the arithmetic, not a looser benchmark. */
+const fmt = (value: number | undefined) => (value === undefined ? "?" : format(value));
+
 function notes(report: BenchReport): string[] {
   const r = (name: string) => report.ratios[name];
   const c = (name: string) => report.context?.[name]?.value;
@@ -192,7 +196,9 @@ function notes(report: BenchReport): string[] {
         "sides before handing it over: a fresh zero-filled buffer and a copy per body per side (the floor measured in codec.large.fresh_bodies_vs_memcpy), " +
         "and store-and-forward instead of cut-through. On Deno the adapter also hands each read a fresh zero-filled 64 KiB buffer (Deno.Conn.read fills a " +
         "caller's buffer, and the connection keeps views of what it reads). perf on a Deno echo of 1 MiB frames: memset 12%, memmove 8%, kernel copies " +
-        "12%, page-fault and interrupt bookkeeping of the VM 22%; the JavaScript of sockframe under 3%.",
+        "12%, page-fault and interrupt bookkeeping of the VM 22%; the JavaScript of sockframe under 3%. " +
+        `With streamed bodies on both sides (\`streamBodies: true\`, the server pipes each body back with sendStream as it arrives: cut-through, ` +
+        `nothing assembled) sockframe runs at ${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.streamed_vs_raw.${rt}`))}`).join(", ")} of the raw echo.`,
     );
   }
   if (missed("echo.large.vs_ws")) {

@@ -12,13 +12,14 @@
  */
 import process from "node:process";
 import type { Address, Connection } from "@sockframe/connection";
+import { Assembler, lengthPrefixed, prefixOf } from "./assembler.ts";
 import { loadRuntime, type RawConn, runtime, type RuntimeModule, type WsClient } from "./types.ts";
 
-export type Addresses = Record<"sockframe" | "sockframeStream" | "raw" | "rawSink", Partial<Record<"tcp" | "unix", Address>>> & {
+export type Addresses = Record<"sockframe" | "sockframeStream" | "sockframeStreamEcho" | "raw" | "rawFramed" | "rawSink", Partial<Record<"tcp" | "unix", Address>>> & {
   ws?: Partial<Record<"tcp" | "unix", string>>;
 };
 
-export type ContenderKind = "sockframe" | "raw" | "raw-batched" | "ws" | "sockframe-stream" | "raw-stream";
+export type ContenderKind = "sockframe" | "sockframe-streamed-echo" | "raw" | "raw-framed" | "raw-batched" | "ws" | "sockframe-stream" | "raw-stream";
 
 export interface Contender {
   name: string;
@@ -139,6 +140,30 @@ async function sockframeEcho(rt: RuntimeModule, c: Contender): Promise<Session> 
   return { run: (minMs) => window.run(minMs), close: async () => void (await connection.close()) };
 }
 
+/**
+ * The echo with streamed bodies on both sides (`streamBodies: true`): the server pipes each body
+ * back with sendStream as it arrives, the client counts the octets of each echoed body. Cut-through
+ * like the raw echo: no body is ever assembled.
+ */
+async function sockframeStreamedEcho(rt: RuntimeModule, c: Contender): Promise<Session> {
+  const connection = await rt.adapter.connect(c.target as Address, { streamBodies: true });
+  const body = pattern(c.size);
+  const header = {};
+  const window = new Window(c.inFlight ?? 1, c.size, () => {
+    connection.send(header, body).catch(onError);
+  });
+  const onError = (error: unknown) => window.fail(error);
+  void (async () => {
+    for await (const frame of connection.receiveStreams()) {
+      let received = 0;
+      for await (const chunk of frame.body as unknown as AsyncIterable<Uint8Array>) received += chunk.length;
+      if (received !== c.size) window.fail(new Error(`${c.name}: echo of ${received} octets, sent ${c.size}`));
+      else window.completed();
+    }
+  })().catch(onError);
+  return { run: (minMs) => window.run(minMs), close: async () => void (await connection.close()) };
+}
+
 async function rawEcho(rt: RuntimeModule, c: Contender, batched: boolean): Promise<Session> {
   const conn: RawConn = await rt.raw.connect(c.target as Address);
   const inFlight = c.inFlight ?? 1;
@@ -164,6 +189,28 @@ async function rawEcho(rt: RuntimeModule, c: Contender, batched: boolean): Promi
     flush();
   };
   return { run: (minMs) => window.run(minMs), close: () => conn.close() };
+}
+
+/** The hand-written floor: raw sockets, a 4-octet length, each echoed message copied into a fresh buffer. */
+async function rawFramedEcho(rt: RuntimeModule, c: Contender): Promise<Session> {
+  const conn: RawConn = await rt.raw.connect(c.target as Address);
+  const framed = lengthPrefixed(pattern(c.size));
+  const window = new Window(c.inFlight ?? 1, c.size, () => conn.write(framed));
+  const assembler = new Assembler((message) => {
+    if (message.length !== c.size) window.fail(new Error(`${c.name}: echo of ${message.length} octets, sent ${c.size}`));
+    else window.completed();
+  });
+  conn.onData = (chunk) => assembler.push(chunk);
+  return { run: (minMs) => window.run(minMs), close: () => conn.close() };
+}
+
+/** The server side of rawFramedEcho: each assembled message goes back behind its length. */
+function framedEchoServer(conn: RawConn): void {
+  const assembler = new Assembler((message) => {
+    conn.write(prefixOf(message.length));
+    conn.write(message);
+  });
+  conn.onData = (chunk) => assembler.push(chunk);
 }
 
 async function wsEcho(rt: RuntimeModule, c: Contender): Promise<Session> {
@@ -241,8 +288,12 @@ function open(rt: RuntimeModule, c: Contender): Promise<Session> {
   switch (c.kind) {
     case "sockframe":
       return sockframeEcho(rt, c);
+    case "sockframe-streamed-echo":
+      return sockframeStreamedEcho(rt, c);
     case "raw":
       return rawEcho(rt, c, false);
+    case "raw-framed":
+      return rawFramedEcho(rt, c);
     case "raw-batched":
       return rawEcho(rt, c, true);
     case "ws":
@@ -281,7 +332,7 @@ async function serve(rt: RuntimeModule, options: { host: string; unixDir?: strin
   const unix = (name: string): Address => ({ transport: "unix", path: `${options.unixDir}/${name}.sock` });
   const transports: Array<["tcp" | "unix", (name: string) => Address]> = [["tcp", tcp]];
   if (options.unixDir !== undefined) transports.push(["unix", unix]);
-  const out: Addresses = { sockframe: {}, sockframeStream: {}, raw: {}, rawSink: {} };
+  const out: Addresses = { sockframe: {}, sockframeStream: {}, sockframeStreamEcho: {}, raw: {}, rawFramed: {}, rawSink: {} };
   for (const [transport, at] of transports) {
     // The echo handler of docs/api.md, as a user writes it.
     const echo = await rt.adapter.listen(at("sf"), async (connection: Connection) => {
@@ -299,9 +350,18 @@ async function serve(rt: RuntimeModule, options: { host: string; unixDir?: strin
       },
       { streamBodies: true },
     );
+    const streamedEcho = await rt.adapter.listen(
+      at("sfe"),
+      async (connection: Connection) => {
+        for await (const { header, body } of connection.receiveStreams()) await connection.sendStream({ id: header.id }, header.total_size, body);
+      },
+      { streamBodies: true },
+    );
     out.sockframe[transport] = echo.address;
+    out.sockframeStreamEcho[transport] = streamedEcho.address;
     out.sockframeStream[transport] = sink.address;
     out.raw[transport] = (await rt.raw.listenEcho(at("raw"))).address;
+    out.rawFramed[transport] = (await rt.raw.listenWith(at("rawf"), framedEchoServer)).address;
     out.rawSink[transport] = (await rt.raw.listenSink(at("rawsink"))).address;
     if (rt.ws !== undefined) {
       out.ws ??= {};

@@ -158,6 +158,34 @@ const raw: Raw = {
       },
     });
   },
+  async listenWith(address, onConn) {
+    const listener = Bun.listen<BunRawConn>({
+      ...where(address),
+      allowHalfOpen: true,
+      socket: {
+        binaryType: "uint8array",
+        open(socket) {
+          const conn = new BunRawConn();
+          conn.socket = socket;
+          socket.data = conn;
+          if (address.transport === "tcp") socket.setNoDelay?.(true);
+          onConn(conn);
+        },
+        data(socket, chunk) {
+          socket.data.onData(chunk);
+        },
+        drain(socket) {
+          socket.data.outbox.flush(socket);
+        },
+        end(socket) {
+          socket.data.end();
+        },
+        error() {},
+      },
+    });
+    const bound: Address = address.transport === "unix" ? address : { transport: "tcp", host: (address as { host: string }).host, port: listener.port! };
+    return { address: bound, close: () => listener.stop(true) };
+  },
   async listenSink(address) {
     return serve(address, {
       data(socket, chunk) {

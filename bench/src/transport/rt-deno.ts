@@ -38,10 +38,12 @@ class DenoRawConn implements RawConn {
   readonly #conn: DenoConn;
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
+  /** Resolves once the peer finished sending (or the connection failed). */
+  readonly done: Promise<void>;
 
   constructor(conn: DenoConn) {
     this.#conn = conn;
-    void this.#read();
+    this.done = this.#read();
   }
 
   async #read(): Promise<void> {
@@ -124,6 +126,13 @@ const raw: Raw = {
         await writeAll(conn, buffer.subarray(0, count));
       }
       await conn.closeWrite();
+    });
+  },
+  async listenWith(address, onConn) {
+    return serve(address, async (conn) => {
+      const raw = new DenoRawConn(conn);
+      onConn(raw);
+      await raw.done;
     });
   },
   async listenSink(address) {

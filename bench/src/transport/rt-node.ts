@@ -97,6 +97,7 @@ const raw: Raw = {
       });
       socket.on("end", () => socket.end());
     }),
+  listenWith: (address, onConn) => serve(address, (socket) => onConn(new NodeRawConn(socket))),
   listenSink: (address) =>
     serve(address, (socket) => {
       let count = 0;

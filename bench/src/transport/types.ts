@@ -37,6 +37,8 @@ export interface Raw {
   listenEcho(address: Address): Promise<RawServer>;
   /** Counts octets until the peer's FIN, then answers with the count (8 octets, big-endian) and closes. */
   listenSink(address: Address): Promise<RawServer>;
+  /** Hands each accepted connection, as a RawConn, to `onConn` (it sets onData). */
+  listenWith(address: Address, onConn: (conn: RawConn) => void): Promise<RawServer>;
 }
 
 /** A WebSocket echo (ws on Node only). */
