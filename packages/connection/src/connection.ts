@@ -236,8 +236,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   async #scheduleFlush(): Promise<void> {
-    // Let the current tick queue more frames: they share one write.
-    if (this.#stream.afterTick === undefined) await null;
+    // Let the current tick queue more frames: they share one write. A batch already past the
+    // high-water mark has nothing to gain from waiting for company: it goes after this microtask.
+    if (this.#stream.afterTick === undefined || this.#batchBytes > this.#highWater) await null;
     else await new Promise<void>((resolve) => this.#stream.afterTick!(resolve));
     const chunks = this.#batch;
     const bytes = this.#batchBytes;

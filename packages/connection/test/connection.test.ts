@@ -22,6 +22,27 @@ describe("Connection", () => {
     expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 
+  it("writes a frame past the high-water mark at once, small ones only after the tick", async () => {
+    const [a, b] = streamPair();
+    // An afterTick that runs only when the test says: small frames must wait for it, a large one not.
+    const held: Array<() => void> = [];
+    a.afterTick = (flush) => held.push(flush);
+    const sender = new Connection(a, { writeHighWaterMark: 1024 });
+    void sender.send({ id: 1 }, utf8.encode("small"));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(a.spy.writes).toBe(0);
+    expect(held.length).toBe(1);
+    held.shift()!();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(a.spy.writes).toBe(1);
+    const large = sender.send({ id: 2 }, new Uint8Array(4096));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(a.spy.writes).toBe(2);
+    expect(held.length).toBe(0);
+    await large;
+    void b;
+  });
+
   it("matches replies to requests by id, in any order, many in flight", async () => {
     const [a, b] = streamPair();
     const client = new Connection(a);

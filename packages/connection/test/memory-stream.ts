@@ -15,6 +15,8 @@ class MemoryEnd implements ByteStream {
   peer!: MemoryEnd;
   events: ByteStreamEvents | null = null;
   readonly spy: StreamSpy = { writes: 0, chunksWritten: 0, pauses: 0, resumes: 0, finSent: false, destroyed: false };
+  /** Unset: the connection flushes after a microtask. A test may set one to hold flushes. */
+  afterTick?: (flush: () => void) => void;
   readonly localAddress = "memory";
   readonly remoteAddress = "memory";
   #inbox: Array<Uint8Array | "fin"> = [];
