@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --out FILE]`: codec figures side by side with the libraries users
+// `npm run bench [-- --quick] [-- --out FILE] [-- --from FILE]`: codec figures side by side with the libraries users
 // would pick instead, transport figures per runtime against raw sockets and ws, the ratios of the
 // performance issue, and the generated docs/bench pages. `--only codec|transport` runs one half.
 import { spawnSync } from "node:child_process";
@@ -19,8 +19,21 @@ const { values } = parseArgs({
     out: { type: "string" },
     docs: { type: "string" },
     only: { type: "string" },
+    from: { type: "string" },
   },
 });
+
+// `--from FILE`: regenerate docs/bench (or --docs DIR) from a results file of an earlier run.
+if (values.from !== undefined) {
+  const saved = JSON.parse(readFileSync(values.from, "utf8")) as BenchReport;
+  const dir = values.docs ?? fileURLToPath(new URL("../../docs/bench/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "README.md"), markdown(saved));
+  writeFileSync(join(dir, "chart.svg"), svgChart(saved));
+  writeFileSync(join(dir, "results.json"), `${JSON.stringify(saved, null, 2)}\n`);
+  console.log(`wrote ${join(dir, "README.md")}, chart.svg, results.json from ${values.from}`);
+  process.exit(0);
+}
 const mode: BenchReport["mode"] = values.smoke ? "smoke" : values.quick ? "quick" : "full";
 const scale = {
   full: { smallFrames: 500_000, largeFrames: 256, rounds: 7, minMs: 300, matrix: true },
