@@ -10,11 +10,12 @@
 // Every wait is bounded: a server that does not print its address, a driver that hangs, or a
 // server that does not exit after its shutdown is stopped (its own process group, by pid) and its
 // checks fail. Only processes started here are signalled.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startGroup, stopGroup } from "../scripts/process-group.mjs";
 import { renderReport, writeReport } from "./report.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -127,43 +128,9 @@ export const KNOWN_BUG_PENDING_AFTER_FIN = false;
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-/** Starts a process in its own process group; lines of stdout go to `onLine`, stderr's tail is kept. */
+/** Starts a runtime's process (see startGroup) under the file descriptor limit. */
 function start(runtime, args, onLine) {
-  const child = spawn(WITH_FD_LIMIT[0], [...WITH_FD_LIMIT.slice(1), ...COMMANDS[runtime], ...args], {
-    cwd: root,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", DENO_NO_UPDATE_CHECK: "1" },
-  });
-  const proc = { child, stderr: "", lines: [], exited: null };
-  proc.exit = new Promise((resolve) => {
-    child.on("error", (error) => {
-      proc.stderr += `spawn failed: ${error.message}\n`;
-      proc.exited = { code: null, signal: null };
-      resolve(proc.exited);
-    });
-    child.on("exit", (code, signal) => {
-      proc.exited = { code, signal };
-      resolve(proc.exited);
-    });
-  });
-  let pending = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (text) => {
-    pending += text;
-    let newline;
-    while ((newline = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      proc.lines.push(line);
-      onLine?.(line);
-    }
-  });
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (text) => {
-    proc.stderr = (proc.stderr + text).slice(-4000);
-  });
-  return proc;
+  return startGroup([...WITH_FD_LIMIT, ...COMMANDS[runtime], ...args], { cwd: root, onLine });
 }
 
 function within(promise, ms, fallback) {
@@ -172,20 +139,8 @@ function within(promise, ms, fallback) {
 }
 
 /** Stops a process we started: SIGTERM to its group, SIGKILL after STOP_MS. */
-async function stop(proc) {
-  if (proc.exited !== null) return proc.exited;
-  const signal = (name) => {
-    try {
-      process.kill(-proc.child.pid, name);
-    } catch {
-      // already gone
-    }
-  };
-  signal("SIGTERM");
-  const stopped = await within(proc.exit, STOP_MS, null);
-  if (stopped !== null) return stopped;
-  signal("SIGKILL");
-  return proc.exit;
+function stop(proc) {
+  return stopGroup(proc, STOP_MS);
 }
 
 function parseJson(line) {

@@ -9,10 +9,10 @@
 //
 // Every wait is bounded: a server that does not print its address, a client that hangs, or a
 // server that will not stop fails its cells instead of hanging the run.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { signalGroup, startGroup, stopGroup } from "../scripts/process-group.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -57,68 +57,17 @@ function parseArgs(argv) {
 
 const live = new Set();
 
-/**
- * Starts a peer in its own process group, so that stopping it also stops anything it spawned,
- * and nothing else. Lines of stdout go to `onLine`; stderr is kept (its tail) for failure reports.
- */
+/** Starts a peer (see startGroup); it stays in `live` until it exits. */
 function start(runtime, args, onLine) {
-  const [command, ...base] = COMMANDS[runtime];
-  const child = spawn(command, [...base, ...args], {
-    cwd: root,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", DENO_NO_UPDATE_CHECK: "1" },
-  });
-  const proc = { child, stderr: "", exited: null };
+  const proc = startGroup([...COMMANDS[runtime], ...args], { cwd: root, onLine });
   live.add(proc);
-  proc.exit = new Promise((resolve) => {
-    child.on("error", (error) => {
-      proc.stderr += `spawn failed: ${error.message}\n`;
-      proc.exited = { code: null, signal: null };
-      live.delete(proc);
-      resolve(proc.exited);
-    });
-    child.on("exit", (code, signal) => {
-      proc.exited = { code, signal };
-      live.delete(proc);
-      resolve(proc.exited);
-    });
-  });
-  let pending = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (text) => {
-    pending += text;
-    let newline;
-    while ((newline = pending.indexOf("\n")) >= 0) {
-      onLine(pending.slice(0, newline));
-      pending = pending.slice(newline + 1);
-    }
-  });
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (text) => {
-    proc.stderr = (proc.stderr + text).slice(-4000);
-  });
+  void proc.exit.then(() => live.delete(proc));
   return proc;
 }
 
 /** Stops a peer we started: SIGTERM to its group, SIGKILL if it is still there after SERVER_STOP_MS. */
-async function stop(proc) {
-  if (proc.exited !== null) return proc.exited;
-  const signalGroup = (signal) => {
-    try {
-      process.kill(-proc.child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  signalGroup("SIGTERM");
-  let timer;
-  const stopped = await Promise.race([proc.exit, new Promise((resolve) => (timer = setTimeout(() => resolve(null), SERVER_STOP_MS)))]);
-  clearTimeout(timer);
-  if (stopped !== null) return stopped;
-  signalGroup("SIGKILL");
-  await proc.exit;
-  return { code: null, signal: "SIGKILL", hung: true };
+function stop(proc) {
+  return stopGroup(proc, SERVER_STOP_MS);
 }
 
 function tail(text, lines = 8) {
@@ -285,13 +234,7 @@ async function main() {
   const cells = [];
   const dirs = [];
   const cleanUp = () => {
-    for (const proc of live) {
-      try {
-        process.kill(-proc.child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    for (const proc of live) signalGroup(proc, "SIGKILL");
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   };
   for (const signal of ["SIGINT", "SIGTERM"]) {
