@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import process from "node:process";
-import { type Frame, type Header, iterateBytes } from "@sockframe/codec";
+import { concatBytes, type Frame, type Header, iterateBytes } from "@sockframe/codec";
 import type { Address, Connection, ConnectionHandler, Server, StreamedFrame } from "@sockframe/connection";
 
 /** What the peer uses of an adapter: the API all three share. */
@@ -55,17 +55,6 @@ function asciiUpper(body: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 type Reply = { header: Record<string, unknown>; body?: Uint8Array } | null;
 
 /** The answer to one frame, its body read as it streams in (a sha256 body is never held whole). */
@@ -91,7 +80,7 @@ async function answer({ header, body }: StreamedFrame): Promise<Reply> {
   if (size > UPPER_LIMIT) {
     return { header: { ...reply, error: { code: "BODY_TOO_LARGE_FOR_UPPER", message: `upper takes bodies up to ${UPPER_LIMIT} octets` } } };
   }
-  return { header: { ...reply, op }, body: asciiUpper(concat(parts, size)) };
+  return { header: { ...reply, op }, body: asciiUpper(concatBytes(parts)) };
 }
 
 async function handle(connection: Connection): Promise<void> {
@@ -147,7 +136,7 @@ const ALL_OCTETS = Uint8Array.from({ length: 256 }, (_, i) => i);
 function requestBody(i: number): Uint8Array {
   const text = encoder.encode(`request ${i}: Hello, World! \u00e9t\u00e9 \u2603 `);
   const parts = [repeat(text, 1 + (i % 13)), repeat(ALL_OCTETS, i % 5), new Uint8Array(1000 * (i % 7)).fill(0x78)];
-  return concat(parts, parts.reduce((n, part) => n + part.length, 0));
+  return concatBytes(parts);
 }
 
 function burstBody(i: number): Uint8Array {

@@ -6,6 +6,7 @@
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import {
+  concatBytes,
   encodeFrame,
   encodeFrameParts,
   type HashFactories,
@@ -15,7 +16,7 @@ import { decode as itlpDecode, encode as itlpEncode } from "it-length-prefixed";
 import lps from "length-prefixed-stream";
 import * as z from "zod";
 import { decodeBuffered, decodeStreaming, memcpyStreaming, naive } from "./codec.ts";
-import { chunked, concat, sockframeStream } from "./inputs.ts";
+import { chunked, sockframeStream } from "./inputs.ts";
 import { compare, type Run, type Sample } from "./measure.ts";
 
 export interface MatrixGroup {
@@ -106,7 +107,7 @@ async function decodeGroups(size: number, o: MatrixOptions, log: (line: string) 
   const plain = sockframeStream(count, size);
   const summed = sockframeStream(count, size, ["sha256"]);
   const body = bodyOf(size);
-  const itlpBytes = concat(Array.from({ length: count }, () => itlpEncode.single(body, { maxDataLength: 64 * 2 ** 20 }).subarray()));
+  const itlpBytes = concatBytes(Array.from({ length: count }, () => itlpEncode.single(body, { maxDataLength: 64 * 2 ** 20 }).subarray()));
   const groups: MatrixGroup[] = [];
   for (const chunk of o.chunkings) {
     log(`codec matrix: decode ${sizeName(size)} bodies, ${chunkName(chunk)}`);

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
-import { FrameDecoder, StreamingFrameDecoder } from "@sockframe/codec";
+import { concatBytes, FrameDecoder, StreamingFrameDecoder } from "@sockframe/codec";
 import { decode as itlpDecode, encode as itlpEncode } from "it-length-prefixed";
-import { chunked, concat, sockframeStream } from "./inputs.ts";
+import { chunked, sockframeStream } from "./inputs.ts";
 import { compare, pairedRatio, type Sample } from "./measure.ts";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -65,7 +65,7 @@ export function naive(chunks: Uint8Array[]): () => number {
 
 function itlpInput(count: number, bodySize: number): Uint8Array {
   const body = new Uint8Array(bodySize).fill(7);
-  return concat(Array.from({ length: count }, () => itlpEncode.single(body).subarray()));
+  return concatBytes(Array.from({ length: count }, () => itlpEncode.single(body).subarray()));
 }
 
 /** it-length-prefixed, each message taken as a Uint8Array (copied when it spans chunks). */

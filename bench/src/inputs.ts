@@ -1,4 +1,4 @@
-import { encodeFrame } from "@sockframe/codec";
+import { concatBytes, encodeFrame } from "@sockframe/codec";
 
 export const utf8 = new TextEncoder();
 
@@ -17,18 +17,8 @@ export function sockframeStream(count: number, bodySize: number, checksums: Arra
     frames.push(frame);
     total += frame.length;
   }
-  const bytes = concat(frames, total);
+  const bytes = concatBytes(frames);
   return { bytes, headerViews: headers.map(([at, length]) => bytes.subarray(at, at + length)) };
-}
-
-export function concat(parts: Uint8Array[], total = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** The input cut into chunks of `size` octets, each in its own buffer, as a socket delivers them. */

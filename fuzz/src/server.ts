@@ -3,6 +3,7 @@
  * SERVERS on 127.0.0.1:0, each with an echo handler. A crash shows as this process exiting; its
  * memory is reported (after a GC when --expose-gc is on) when the parent asks over IPC.
  */
+import { concatBytes, iterateBytes } from "@sockframe/codec";
 import { type Connection, isSockframeError, listen, type OutgoingHeader, type Server } from "@sockframe/node";
 import { SCENARIO_SERVERS, SERVERS, type ServerSpec } from "./servers.ts";
 
@@ -28,18 +29,8 @@ function count(table: Record<string, number>, key: string): void {
 
 async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const part of body as unknown as AsyncIterable<Uint8Array>) {
-    parts.push(part.slice());
-    size += part.length;
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  for await (const part of iterateBytes(body)) parts.push(part.slice());
+  return concatBytes(parts);
 }
 
 const leaked: Uint8Array[] = [];
