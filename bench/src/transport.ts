@@ -18,6 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, "..");
 const root = join(benchDir, "..");
 const peerSource = join(here, "transport", "peer.ts");
+const cliMain = join(root, "packages", "cli", "src", "main.ts");
 const nodeBundle = join(benchDir, ".build", "peer.mjs");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
 
@@ -89,6 +90,11 @@ interface Peer {
 }
 
 function command(runtime: Runtime, script: string): [string, string[]] {
+  // The CLI as a user runs it on each runtime (packages/cli/README.md).
+  if (script === cliMain) {
+    if (runtime === "node") return [process.execPath, [join(root, "packages", "cli", "bin", "sockframe.js")]];
+    return runtime === "deno" ? [bin("deno"), ["run", "-A", cliMain]] : [bin("bun"), [cliMain]];
+  }
   switch (runtime) {
     case "node":
       if (script !== peerSource) throw new Error("Node runs the bundled transport peer only");
@@ -347,20 +353,6 @@ async function transfer(runtime: Runtime, bytes: number, dir: string): Promise<T
   }
 }
 
-const cliMain = join(root, "packages", "cli", "src", "main.ts");
-
-/** The command a user runs, per runtime (packages/cli/README.md). */
-function cliCommand(runtime: Runtime, args: string[]): [string, string[]] {
-  switch (runtime) {
-    case "node":
-      return [process.execPath, [join(root, "packages", "cli", "bin", "sockframe.js"), ...args]];
-    case "deno":
-      return [bin("deno"), ["run", "-A", cliMain, ...args]];
-    case "bun":
-      return [bin("bun"), [cliMain, ...args]];
-  }
-}
-
 /**
  * Samples a process's VmHWM every 20 ms while it lives: the value only grows, so the last sample
  * before the exit is its peak (what it may add in its last 20 ms is teardown, not transfer).
@@ -378,26 +370,6 @@ function watchPeak(pid: number | undefined): () => number {
     clearInterval(timer);
     return peak;
   };
-}
-
-function spawnCli(runtime: Runtime, args: string[]): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const [cmd, argv] = cliCommand(runtime, args);
-  const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
-  live.add(child);
-  let text = "";
-  child.stdout!.setEncoding("utf8").on("data", (t: string) => void (text = (text + t).slice(-8000)));
-  child.stderr!.setEncoding("utf8").on("data", (t: string) => void (text = (text + t).slice(-8000)));
-  const exited = new Promise<number | null>((resolve) => {
-    child.on("exit", (code) => {
-      live.delete(child);
-      resolve(code);
-    });
-    child.on("error", () => {
-      live.delete(child);
-      resolve(null);
-    });
-  });
-  return { child, exited, output: () => text };
 }
 
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -418,39 +390,27 @@ async function cliTransfer(runtime: Runtime, bytes: number, dir: string): Promis
   const fd = openSync(source, "w");
   ftruncateSync(fd, bytes);
   closeSync(fd);
-  const receiver = spawnCli(runtime, ["recv", "--listen", "127.0.0.1:0", "--dir", into]);
+  const receiver = startPeer(runtime, ["recv", "--listen", "127.0.0.1:0", "--dir", into], cliMain);
   try {
-    const address = await within(
-      (async () => {
-        for (;;) {
-          const match = /listening on (\S+)\n/.exec(receiver.output());
-          if (match) return match[1]!;
-          if (!live.has(receiver.child)) throw new Error(`${runtime} sockframe recv exited: ${receiver.output()}`);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      })(),
-      60_000,
-      `${runtime} sockframe recv`,
-    );
+    const address = await receiver.waitFor("listening on ", 60_000);
     const receiverPeak = watchPeak(receiver.child.pid);
     const started = performance.now();
-    const sender = spawnCli(runtime, ["put", "--quiet", "--connect", address, source]);
+    const sender = startPeer(runtime, ["put", "--quiet", "--connect", address, source], cliMain);
     const senderPeak = watchPeak(sender.child.pid);
-    const code = await within(sender.exited, 600_000, `${runtime} sockframe put`);
-    const ms = performance.now() - started;
-    const senderPeakRssMiB = senderPeak();
-    const receiverPeakRssMiB = receiverPeak();
-    if (code !== 0) throw new Error(`${runtime} sockframe put exited with ${code}: ${sender.output()}`);
-    const received = statSync(join(into, "cli-source.bin")).size;
-    if (received !== bytes) throw new Error(`${runtime} sockframe recv wrote ${received} of ${bytes}`);
-    return { runtime, program: "cli", bytes, seconds: ms / 1000, mbPerSec: bytes / 1000 / ms, senderPeakRssMiB, receiverPeakRssMiB };
-  } finally {
-    if (live.has(receiver.child)) {
-      receiver.child.kill("SIGINT");
-      const timer = setTimeout(() => receiver.child.kill("SIGKILL"), 5000);
-      await receiver.exited;
-      clearTimeout(timer);
+    try {
+      const code = await within(sender.exited, 600_000, `${runtime} sockframe put`);
+      const ms = performance.now() - started;
+      const senderPeakRssMiB = senderPeak();
+      const receiverPeakRssMiB = receiverPeak();
+      if (code !== 0) throw new Error(`${runtime} sockframe put exited with ${code}: ${sender.stderr}`);
+      const received = statSync(join(into, "cli-source.bin")).size;
+      if (received !== bytes) throw new Error(`${runtime} sockframe recv wrote ${received} of ${bytes}`);
+      return { runtime, program: "cli", bytes, seconds: ms / 1000, mbPerSec: bytes / 1000 / ms, senderPeakRssMiB, receiverPeakRssMiB };
+    } finally {
+      await sender.stop();
     }
+  } finally {
+    await receiver.stop();
     rmSync(source, { force: true });
     rmSync(into, { recursive: true, force: true });
   }
