@@ -3,7 +3,7 @@ import { ChecksumVerifier } from "./checksum.ts";
 import { ChunkQueue } from "./chunk-queue.ts";
 import { SockframeError } from "./errors.ts";
 import { checkBaseHeader, describeZodError, type Header } from "./header.ts";
-import { flatHeaderValid, parseFlatHeader } from "./header-fast.ts";
+import { parseCanonicalHeader, parseFlatHeader } from "./header-fast.ts";
 import { parseHeaderText } from "./header-text.ts";
 import { type DecoderOptions, type HashFactories, type ResolvedLimits, resolveLimits } from "./options.ts";
 
@@ -167,14 +167,17 @@ abstract class DecoderCore<H, Out> {
     if (queue.length < length) return this.needMore("header");
     this.partStart = queue.consumed;
     // A header in one chunk is read where it lies, when it is of the common flat kind.
+    let canonical: Record<string, unknown> | undefined;
     let flat: Record<string, unknown> | undefined;
     if (queue.headRun >= length) {
+      const head = queue.head;
       const at = queue.headOffset;
-      flat = parseFlatHeader(queue.head, at, at + length);
+      canonical = parseCanonicalHeader(head, at, at + length);
+      flat = canonical ?? parseFlatHeader(head, at, at + length);
       if (flat !== undefined) queue.skip(length);
     }
     const header =
-      flat === undefined ? this.#parseHeader(queue.take(length)) : flatHeaderValid ? this.#acceptHeader(flat) : this.#checkHeader(flat);
+      canonical !== undefined ? this.#acceptHeader(canonical) : flat !== undefined ? this.#checkHeader(flat) : this.#parseHeader(queue.take(length));
     this.header = header;
     this.bodyRemaining = (header as Header).total_size;
     this.state = BODY;
@@ -198,7 +201,7 @@ abstract class DecoderCore<H, Out> {
 
   /**
    * The application's schema and the body limit, on a header that passes SPEC 3.4 (the canonical
-   * shape of parseFlatHeader, or one checkBaseHeader passed). No digests: the caller's to set up.
+   * shape of parseCanonicalHeader, or one checkBaseHeader passed). No digests: the caller's to set up.
    */
   #acceptHeader(raw: Record<string, unknown>): H {
     this.verifier = null;

@@ -134,23 +134,20 @@ const octets = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const TOTAL_SIZE_OPEN = octets('{"total_size":');
 const ID_MEMBER = octets(',"id":');
 
-/**
- * True when the last header parseFlatHeader returned is known to pass the checks of SPEC 3.4 (the
- * canonical `{"total_size":N}` or `{"total_size":N,"id":M}`): the caller may skip them.
- */
-export let flatHeaderValid = false;
-
 function matchesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
   for (let j = 0; j < expected.length; j++) if (bytes[at + j] !== expected[j]) return false;
   return true;
 }
 
 /**
- * The canonical header of a plain frame or request, as every sockframe encoder writes it:
- * `{"total_size":N}` or `{"total_size":N,"id":M}` (M an integer or a plain string), nothing else.
- * Its members need no further checks: N is a count below 2^53, M an integer below 2^53 or a string.
+ * The header in `bytes[start, end)` if it is the canonical header of a plain frame or request, as
+ * every sockframe encoder writes it: `{"total_size":N}` or `{"total_size":N,"id":M}` (M an integer
+ * or a plain string), nothing else. It passes the checks of SPEC 3.4 by its shape (N a count below
+ * 2^53, M an integer below 2^53 or a string, no digest asked for): the caller may skip them.
  */
-function canonicalHeader(bytes: Uint8Array, start: number, end: number): Record<string, unknown> | undefined {
+export function parseCanonicalHeader(bytes: Uint8Array, start: number, end: number): Record<string, unknown> | undefined {
+  // Every read is bounded by `end`: the octets after it are the body's.
+  if (end - start <= TOTAL_SIZE_OPEN.length + 1 || !matchesAt(bytes, start, TOTAL_SIZE_OPEN)) return undefined;
   const size = readCount(bytes, start + TOTAL_SIZE_OPEN.length, end);
   if (size < 0) return undefined;
   let i = at;
@@ -181,14 +178,6 @@ function canonicalHeader(bytes: Uint8Array, start: number, end: number): Record<
  */
 export function parseFlatHeader(bytes: Uint8Array, start: number, end: number): Record<string, unknown> | undefined {
   // Every read is bounded by `end`: the octets after it are the body's.
-  if (end - start > TOTAL_SIZE_OPEN.length + 1 && matchesAt(bytes, start, TOTAL_SIZE_OPEN)) {
-    const header = canonicalHeader(bytes, start, end);
-    if (header !== undefined) {
-      flatHeaderValid = true;
-      return header;
-    }
-  }
-  flatHeaderValid = false;
   let i = skipSpace(bytes, start, end);
   if (i >= end || bytes[i] !== OPEN_BRACE) return undefined;
   i = skipSpace(bytes, i + 1, end);
