@@ -173,7 +173,7 @@ function notes(report: BenchReport): string[] {
   if (missed("codec.small.vs_itlp")) {
     const itlp = c("codec.small.itlp_vs_json_parse");
     note(
-      `**codec.small.vs_itlp.** it-length-prefixed does one varint and one view per frame, no parsing: here it runs at ${itlp === undefined ? "?" : format(itlp)}× ` +
+      `**codec.small.vs_itlp.** it-length-prefixed does one varint and one view per frame, no parsing: here it runs at ${fmt(itlp)}× ` +
         "JSON.parse of the headers alone (the issue's baseline machine had it at 0.81 M frames/s). sockframe parses and checks a JSON header per frame; " +
         "for canonical headers it reads them in place without JSON.parse (see codec.small.vs_json_parse), and the remaining cost per frame is the header object, " +
         "the body view and the frame object.",
@@ -185,8 +185,8 @@ function notes(report: BenchReport): string[] {
     note(
       "**codec.large.buffered.vs_memcpy.** A buffered decoder hands out each 1 MiB body as one contiguous Uint8Array of its own, so when a body arrives in " +
         "16 chunks it must allocate a fresh buffer (zero-filled by the runtime, fresh pages from the kernel) and copy into it. That floor alone " +
-        `(\`new Uint8Array + set\`) runs at ${floor === undefined ? "?" : format(floor)} of the streaming Uint8Array#set into already-touched memory; ` +
-        `sockframe runs at ${ours === undefined ? "?" : format(ours)} of that floor. The target of 0.5 would need a fresh, zeroed 1 MiB buffer to cost no ` +
+        `(\`new Uint8Array + set\`) runs at ${fmt(floor)} of the streaming Uint8Array#set into already-touched memory; ` +
+        `sockframe runs at ${fmt(ours)} of that floor. The target of 0.5 would need a fresh, zeroed 1 MiB buffer to cost no ` +
         "more than one copy; on this machine a first touch of a page costs far more than copying it (the streaming Uint8Array#set reuses its pages). " +
         "Streaming mode hands out views and needs no copy (codec.large.streaming.vs_itlp_list).",
     );
@@ -213,15 +213,15 @@ function notes(report: BenchReport): string[] {
   if (missed("echo.large.vs_ws")) {
     const ws = c("echo.large.ws_vs_raw.node");
     note(
-      `**echo.large.vs_ws.** In this run ws (bufferutil) echoes 1 MiB messages at ${ws === undefined ? "?" : format(ws)}× the raw socket echo. ` +
-        `sockframe at 1.8× ws would be ${ws === undefined ? "?" : format(1.8 * ws)}× a raw socket doing the same kernel work with no framing at all; ` +
+      `**echo.large.vs_ws.** In this run ws (bufferutil) echoes 1 MiB messages at ${fmt(ws)}× the raw socket echo. ` +
+        `sockframe at 1.8× ws would be ${fmt(ws === undefined ? undefined : 1.8 * ws)}× a raw socket doing the same kernel work with no framing at all; ` +
         "the issue's baseline (raw 1.2 GB/s, ws 0.57 GB/s) had ws at half of raw.",
     );
   }
   if (missed("echo.small.vs_ws")) {
     const ws = c("echo.small.ws_vs_raw.node");
     note(
-      `**echo.small.vs_ws.** ws echoes 64 B messages at ${ws === undefined ? "?" : format(ws)}× the raw echo here (one write per message, as the raw client ` +
+      `**echo.small.vs_ws.** ws echoes 64 B messages at ${fmt(ws)}× the raw echo here (one write per message, as the raw client ` +
         "does); 1.5× ws is that much above raw.",
     );
   }
