@@ -104,15 +104,17 @@ class BunRawConn implements RawConn {
 }
 
 type ServerState = { outbox: Outbox; count: number };
+const newServerState = (): ServerState => ({ outbox: new Outbox(), count: 0 });
 
-function serve(address: Address, handlers: Handlers<ServerState>): RawServer {
-  const listener = Bun.listen<ServerState>({
+/** A raw server whose per-socket state (`create`) holds the socket's outbox. */
+function serve<T extends { outbox: Outbox }>(address: Address, create: (socket: BunSocket<T>) => T, handlers: Handlers<T>): RawServer {
+  const listener = Bun.listen<T>({
     ...where(address),
     allowHalfOpen: true,
     socket: {
       binaryType: "uint8array",
       open(socket) {
-        socket.data = { outbox: new Outbox(), count: 0 };
+        socket.data = create(socket);
         if (address.transport === "tcp") socket.setNoDelay?.(true);
       },
       drain(socket) {
@@ -149,7 +151,7 @@ const raw: Raw = {
     return conn;
   },
   async listenEcho(address) {
-    return serve(address, {
+    return serve(address, newServerState, {
       data(socket, chunk) {
         socket.data.outbox.write(socket, chunk);
       },
@@ -159,35 +161,23 @@ const raw: Raw = {
     });
   },
   async listenWith(address, onConn) {
-    const listener = Bun.listen<BunRawConn>({
-      ...where(address),
-      allowHalfOpen: true,
-      socket: {
-        binaryType: "uint8array",
-        open(socket) {
-          const conn = new BunRawConn();
-          conn.socket = socket;
-          socket.data = conn;
-          if (address.transport === "tcp") socket.setNoDelay?.(true);
-          onConn(conn);
-        },
-        data(socket, chunk) {
-          socket.data.onData(chunk);
-        },
-        drain(socket) {
-          socket.data.outbox.flush(socket);
-        },
-        end(socket) {
-          socket.data.end();
-        },
-        error() {},
+    const create = (socket: BunSocket<BunRawConn>) => {
+      const conn = new BunRawConn();
+      conn.socket = socket;
+      onConn(conn);
+      return conn;
+    };
+    return serve(address, create, {
+      data(socket, chunk) {
+        socket.data.onData(chunk);
+      },
+      end(socket) {
+        socket.data.end();
       },
     });
-    const bound: Address = address.transport === "unix" ? address : { transport: "tcp", host: (address as { host: string }).host, port: listener.port! };
-    return { address: bound, close: () => listener.stop(true) };
   },
   async listenSink(address) {
-    return serve(address, {
+    return serve(address, newServerState, {
       data(socket, chunk) {
         socket.data.count += chunk.length;
       },
