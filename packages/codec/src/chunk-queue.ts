@@ -172,6 +172,11 @@ export class ChunkQueue {
     }
   }
 
+  /** Counts n octets that were consumed without passing through the queue (read straight into a body). */
+  skipUnqueued(n: number): void {
+    this.#consumed += n;
+  }
+
   /** Drops everything held (after a terminal error). */
   clear(): void {
     this.#consumed += this.#length;

@@ -84,8 +84,12 @@ abstract class DecoderCore<H, Out> {
 
   /** Adds received octets. Cheap: decoding happens in next(). Ignored after an error. */
   push(chunk: Uint8Array): void {
-    if (this.#ended) throw new Error("sockframe decoder: push() after end()");
+    this.assertOpen("push");
     if (this.#failure === null) this.queue.push(chunk);
+  }
+
+  protected assertOpen(method: string): void {
+    if (this.#ended) throw new Error(`sockframe decoder: ${method}() after end()`);
   }
 
   /** Marks the end of the stream; next() then reports TRUNCATED if it ended inside a frame. */
@@ -274,6 +278,32 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
   /** The body being gathered, when it spans reads (see step). */
   #gathering: Uint8Array | null = null;
   #gathered = 0;
+
+  /**
+   * Where the next octets of the stream may be read straight into, saving a copy: the unfilled
+   * rest of a body being gathered, when nothing is queued ahead of it; else null. A transport that
+   * can read into a buffer of its choosing (Deno's conn.read, Node's onread) reads into this view,
+   * then reports the count with `pushed(n)` instead of calling push(). The view is only valid
+   * until the decoder is next used. Memory is committed by the same rule as push(): a body is
+   * gathered only once a quarter of it was received.
+   */
+  readTarget(): Uint8Array | null {
+    const body = this.#gathering;
+    if (body === null || this.queue.length > 0 || this.error !== null) return null;
+    return body.subarray(this.#gathered);
+  }
+
+  /** Records `n` octets read into the view readTarget() returned (in place of push()). */
+  pushed(n: number): void {
+    if (this.error !== null) return;
+    const body = this.#gathering;
+    if (body === null || this.queue.length > 0 || n < 0 || this.#gathered + n > body.length) {
+      throw new Error("sockframe decoder: pushed() without a readTarget() to fill");
+    }
+    this.assertOpen("pushed");
+    this.#gathered += n;
+    this.queue.skipUnqueued(n);
+  }
 
   protected step(): Frame<H> | undefined {
     if (this.state !== BODY && !this.readHead()) return undefined;

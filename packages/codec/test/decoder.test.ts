@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { encodeFrame, FrameDecoder, SockframeError, StreamingFrameDecoder } from "../src/index.ts";
-import { concat, feed, rawFrame, text, utf8 } from "./helpers.ts";
+import { concat, feed, rawFrame, sameBytes, text, utf8 } from "./helpers.ts";
 
 const nodeSha256 = () => {
   const hash = createHash("sha256");
@@ -76,7 +76,7 @@ describe("FrameDecoder", () => {
     }
     const out = decoder.next();
     expect(early).toBe(0);
-    expect(out?.body).toEqual(body);
+    expect(sameBytes(out?.body, body)).toBe(true);
     // 256 KiB in 16 KiB coalescing buffers: 16 of them, plus the first chunk kept as is.
     expect(maxChunks).toBeLessThanOrEqual(18);
   });
@@ -212,7 +212,7 @@ describe("FrameDecoder, bodies that span reads", () => {
         frames.push(...decoder);
       }
       expect(frames.map((f) => f.header.id)).toEqual([1, 2]);
-      expect(frames[0]!.body).toEqual(body);
+      expect(sameBytes(frames[0]!.body, body)).toBe(true);
       expect(frames[1]!.body).toEqual(utf8.encode("next"));
     }
   });
@@ -237,6 +237,79 @@ describe("FrameDecoder, bodies that span reads", () => {
     expect(decoder.next()).toBeUndefined();
     decoder.end();
     expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "TRUNCATED", offset: 600_000 }));
+  });
+
+  /** Feeds `input` in reads of `size` the way a transport that reads into readTarget() does. */
+  function readInto(decoder: FrameDecoder, input: Uint8Array, size: number) {
+    const frames = [];
+    let direct = 0;
+    for (let at = 0; at < input.length; ) {
+      const target = decoder.readTarget();
+      const n = Math.min(size, input.length - at, target?.length ?? Infinity);
+      if (target !== null) {
+        target.set(input.subarray(at, at + n));
+        decoder.pushed(n);
+        direct += n;
+      } else {
+        decoder.push(input.slice(at, at + n));
+      }
+      at += n;
+      frames.push(...decoder);
+    }
+    return { frames, direct };
+  }
+
+  it("reads the rest of a gathered body straight into it, with the same frames and offsets", () => {
+    for (const size of [1000, 65_536, 300_000, 1_000_000]) {
+      const decoder = new FrameDecoder();
+      const { frames, direct } = readInto(decoder, stream, size);
+      expect(frames.map((f) => f.header.id)).toEqual([1, 2]);
+      expect(sameBytes(frames[0]!.body, body)).toBe(true);
+      expect(frames[1]!.body).toEqual(utf8.encode("next"));
+      expect(decoder.offset).toBe(stream.length);
+      // Only octets past the first quarter of the body can go straight in (fails if the rule goes).
+      expect(direct).toBeGreaterThan(0);
+      expect(direct).toBeLessThanOrEqual(MiB - MiB / 4);
+    }
+  });
+
+  it("offers no read target until a quarter of the body is here, nor while octets are queued", () => {
+    const decoder = new FrameDecoder();
+    const headerEnd = stream.length - body.length - encodeFrame({ id: 2 }, utf8.encode("next")).length;
+    decoder.push(stream.slice(0, headerEnd + 200_000));
+    expect(decoder.next()).toBeUndefined();
+    expect(decoder.readTarget()).toBeNull();
+    expect(() => decoder.pushed(1)).toThrow(/without a readTarget/);
+    decoder.push(stream.slice(headerEnd + 200_000, headerEnd + 300_000));
+    expect(decoder.next()).toBeUndefined();
+    expect(decoder.readTarget()?.length).toBe(MiB - 300_000);
+    // Queued octets come first: no target until they are decoded.
+    decoder.push(stream.slice(headerEnd + 300_000, headerEnd + 300_010));
+    expect(decoder.readTarget()).toBeNull();
+    expect(decoder.next()).toBeUndefined();
+    const target = decoder.readTarget()!;
+    expect(target.length).toBe(MiB - 300_010);
+    expect(() => decoder.pushed(target.length + 1)).toThrow(/without a readTarget/);
+  });
+
+  it("reports TRUNCATED at the right offset after octets read into a body", () => {
+    const decoder = new FrameDecoder();
+    decoder.push(stream.slice(0, 400_000));
+    expect(decoder.next()).toBeUndefined();
+    decoder.readTarget()!.set(stream.subarray(400_000, 500_000));
+    decoder.pushed(100_000);
+    expect(decoder.next()).toBeUndefined();
+    expect(decoder.offset).toBe(500_000);
+    decoder.end();
+    expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "TRUNCATED", offset: 500_000 }));
+    expect(() => decoder.pushed(1)).not.toThrow();
+  });
+
+  it("checks the digest of a body read into place", () => {
+    const bad = stream.slice();
+    const inBody = stream.length - 5000 - 40;
+    bad[inBody] = bad[inBody]! ^ 1;
+    expect(() => readInto(new FrameDecoder(), bad, 65_536)).toThrow(expect.objectContaining({ code: "CHECKSUM_MISMATCH" }));
   });
 
   it("still checks the digest of a gathered body", () => {

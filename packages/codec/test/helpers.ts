@@ -4,6 +4,11 @@ import type { DecoderOptions } from "../src/options.ts";
 export const utf8 = new TextEncoder();
 export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
+/** Octet-wise equality: vitest's toEqual walks a 1 MiB array for seconds. */
+export function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
 /** A frame with an arbitrary (possibly invalid) header text, for inputs the encoder refuses to make. */
 export function rawFrame(header: string | Uint8Array, body: Uint8Array = new Uint8Array(0), littleEndian = false): Uint8Array {
   const head = typeof header === "string" ? utf8.encode(header) : header;

@@ -7,6 +7,14 @@ export interface ByteStreamEvents {
    * must not reuse its memory: a fresh buffer per read.
    */
   data(chunk: Uint8Array): void;
+  /**
+   * For adapters that choose the buffer each read fills (Deno's conn.read, Node's onread): a view
+   * to read the next octets straight into, saving a copy (the rest of a large body being
+   * gathered), or null, meaning read into a fresh buffer and call data(). Ask before every read.
+   */
+  readTarget?(): Uint8Array | null;
+  /** `count` octets (at least 1) were read into the view readTarget() returned, in place of data(). */
+  dataInTarget?(count: number): void;
   /** The peer finished sending (EOF, FIN). Writing may still be possible (half-close). */
   end(): void;
   /** The socket is closed in both directions, for whatever reason; `error` if it failed. */

@@ -135,6 +135,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     });
     stream.start({
       data: (chunk) => this.#onData(chunk),
+      readTarget: () => this.#readTarget(),
+      dataInTarget: (count) => this.#onData(count),
       end: () => this.#onEnd(),
       close: (error) => this.#onClose(error),
     });
@@ -336,11 +338,18 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#stream.destroy();
   }
 
-  #onData(chunk: Uint8Array): void {
+  #readTarget(): Uint8Array | null {
+    if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof FrameDecoder)) return null;
+    return this.#decoder.readTarget();
+  }
+
+  /** Octets received: a chunk, or a count read straight into the decoder's readTarget(). */
+  #onData(received: Uint8Array | number): void {
     if (this.#protocolError !== null || this.#failed) return;
     this.#lastReceived = Date.now();
     const seen = this.#framesSeen;
-    this.#decoder.push(chunk);
+    if (typeof received === "number") (this.#decoder as FrameDecoder<Header>).pushed(received);
+    else this.#decoder.push(received);
     this.#drain();
     // The header deadline runs from the first octet of the header now in progress: a frame
     // delivered in this chunk ends the previous one's.

@@ -33,11 +33,35 @@ class MemoryEnd implements ByteStream {
     this.#flushInbox();
   }
 
+  /**
+   * Set: delivers in reads of at most this many octets, each read straight into the connection's
+   * readTarget() when it offers one (as the Deno adapter reads), counting those octets in `direct`.
+   */
+  readSize = 0;
+  direct = 0;
+
   #flushInbox(): void {
     while (!this.#paused && this.events !== null && this.#inbox.length > 0 && !this.#closed) {
       const item = this.#inbox.shift()!;
       if (item === "fin") this.events.end();
+      else if (this.readSize > 0) this.#read(item);
       else this.events.data(item);
+    }
+  }
+
+  #read(item: Uint8Array): void {
+    const events = this.events!;
+    for (let at = 0; at < item.length && !this.#closed; ) {
+      const target = events.readTarget?.() ?? null;
+      const count = Math.min(this.readSize, item.length - at, target?.length ?? Infinity);
+      if (target !== null) {
+        target.set(item.subarray(at, at + count));
+        this.direct += count;
+        events.dataInTarget!(count);
+      } else {
+        events.data(item.slice(at, at + count));
+      }
+      at += count;
     }
   }
 

@@ -61,13 +61,19 @@ export class DenoByteStream implements ByteStream {
       for (;;) {
         while (this.#paused && !this.#closed) await new Promise<void>((resolve) => (this.#wake = resolve));
         if (this.#closed) return;
-        const count = await this.#conn.read(buffer);
+        // The rest of a large body being gathered is read into place: one copy (the kernel's) instead of two.
+        const target = this.#events!.readTarget?.() ?? null;
+        const count = await this.#conn.read(target ?? buffer);
         if (this.#closed) return;
         if (count === null) {
           this.#readEnded = true;
           this.#events!.end();
           this.#finishIfDone();
           return;
+        }
+        if (target !== null) {
+          if (count > 0) this.#events!.dataInTarget!(count);
+          continue;
         }
         // The connection keeps views of what it is given, so a buffer handed out is never reused.
         if (count <= COPY_BELOW) {

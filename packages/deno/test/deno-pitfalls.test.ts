@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { type ByteStreamEvents, Connection, DenoByteStream, encodeFrame, type Frame } from "../src/index.ts";
+import { type DenoSocket, READ_SIZE } from "../src/byte-stream.ts";
 import { writeAll } from "../src/write-all.ts";
 import { parseFrames, readToEnd, sleep, tcpPair, text, utf8, within } from "./helpers.ts";
 
@@ -80,6 +81,43 @@ Deno.test("read buffers are fresh: frames kept while later reads arrive stay int
       assert.equal(frame.header.n, i);
       assert.ok(frame.body.every((byte) => byte === (i & 0xff)), `body of frame ${i} was overwritten`);
     }
+  } finally {
+    connection.destroy();
+    client.close();
+    await connection.closed;
+  }
+});
+
+Deno.test("large bodies: the rest is read straight into the body, and arrives intact", async () => {
+  const [client, server] = await tcpPair();
+  // Counts reads whose buffer is larger than a read buffer: those went into a body being gathered.
+  let intoBody = 0;
+  const counted: DenoSocket = {
+    read: (buffer) => {
+      if (buffer.length > READ_SIZE) intoBody++;
+      return server.read(buffer);
+    },
+    write: (data) => server.write(data),
+    closeWrite: () => server.closeWrite(),
+    close: () => server.close(),
+    localAddr: server.localAddr,
+    remoteAddr: server.remoteAddr,
+  };
+  const connection = new Connection(new DenoByteStream(counted));
+  try {
+    const bodies = [4 * MIB, MIB + 1, 200_000].map((size, n) => Uint8Array.from({ length: size }, (_, i) => (i * 13 + n) & 0xff));
+    const writing = (async () => {
+      for (const body of bodies) await writeAll(client, encodeFrame({ size: body.length }, body, { checksums: ["sha256"] }));
+      await client.closeWrite();
+    })();
+    const received: Frame[] = [];
+    await within(20_000, "three large frames", (async () => {
+      for await (const frame of connection) received.push(frame);
+    })());
+    await writing;
+    assert.equal(received.length, 3);
+    for (const [i, frame] of received.entries()) assert.deepEqual(createHash("sha256").update(frame.body).digest("hex"), createHash("sha256").update(bodies[i]!).digest("hex"));
+    assert.ok(intoBody > 0, "no read went into a body");
   } finally {
     connection.destroy();
     client.close();
