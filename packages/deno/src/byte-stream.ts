@@ -1,17 +1,11 @@
 import { nextTick } from "node:process";
-import { type ByteStream, type ByteStreamEvents, coalesce } from "@sockframe/connection";
+import { type ByteStream, type ByteStreamEvents, coalesce, ReadBuffers } from "@sockframe/connection";
 import { describeAddr } from "./addresses.ts";
 import { closeQuietly } from "./close-quietly.ts";
 import { writeAll } from "./write-all.ts";
 
 /** The parts of a Deno.Conn the stream uses (a narrow type, so tests can count system calls). */
 export type DenoSocket = Pick<Deno.Conn, "read" | "write" | "closeWrite" | "close" | "localAddr" | "remoteAddr">;
-
-/** Octets asked for per read. */
-export const READ_SIZE = 64 * 1024;
-
-/** A read at most this large is copied out, so the read buffer can be reused instead of pinned. */
-const COPY_BELOW = READ_SIZE / 4;
 
 interface WriteJob {
   buffers: Uint8Array[];
@@ -56,32 +50,23 @@ export class DenoByteStream implements ByteStream {
   }
 
   async #readLoop(): Promise<void> {
-    let buffer = new Uint8Array(READ_SIZE);
+    const buffers = new ReadBuffers();
+    const events = this.#events!;
+    const data = (chunk: Uint8Array) => events.data(chunk);
     try {
       for (;;) {
         while (this.#paused && !this.#closed) await new Promise<void>((resolve) => (this.#wake = resolve));
         if (this.#closed) return;
-        // The rest of a large body being gathered is read into place: one copy (the kernel's) instead of two.
-        const target = this.#events!.readTarget?.() ?? null;
-        const count = await this.#conn.read(target ?? buffer);
+        const buffer = buffers.next(events);
+        const count = await this.#conn.read(buffer);
         if (this.#closed) return;
         if (count === null) {
           this.#readEnded = true;
-          this.#events!.end();
+          events.end();
           this.#finishIfDone();
           return;
         }
-        if (target !== null) {
-          if (count > 0) this.#events!.dataInTarget!(count);
-          continue;
-        }
-        // The connection keeps views of what it is given, so a buffer handed out is never reused.
-        if (count <= COPY_BELOW) {
-          this.#events!.data(buffer.slice(0, count));
-        } else {
-          this.#events!.data(buffer.subarray(0, count));
-          buffer = new Uint8Array(READ_SIZE);
-        }
+        if (count > 0) buffers.deliver(events, buffer, count, data);
       }
     } catch (error) {
       this.#fail(asError(error));

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { type ByteStreamEvents, Connection, DenoByteStream, encodeFrame, type Frame } from "../src/index.ts";
-import { type DenoSocket, READ_SIZE } from "../src/byte-stream.ts";
+import { READ_SIZE } from "@sockframe/connection";
+import type { DenoSocket } from "../src/byte-stream.ts";
 import { writeAll } from "../src/write-all.ts";
 import { parseFrames, readToEnd, sleep, tcpPair, text, utf8, within } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { nextTick } from "node:process";
-import type { ByteStream, ByteStreamEvents } from "@sockframe/connection";
+import { type ByteStream, type ByteStreamEvents, ReadBuffers } from "@sockframe/connection";
 
 /** One promise's settle functions, called at most once (a socket may report a write twice: callback and close). */
 class Settle {
@@ -23,6 +23,37 @@ class Settle {
     if (this.#done) return;
     this.#done = true;
     this.#reject(error);
+  }
+}
+
+/**
+ * node:net's `onread` option, for the sockets connect() creates (node:net offers it to client
+ * sockets only; accepted ones read through 'data'): each read fills a buffer ReadBuffers chooses,
+ * so the rest of a large body is read straight into place. Pass `option` to createConnection.
+ */
+export class OnreadBuffers {
+  readonly #buffers = new ReadBuffers();
+  #events: ByteStreamEvents | null = null;
+  #held: Uint8Array[] = [];
+  #deliver: (event: () => void) => void = (event) => event();
+  readonly #data = (chunk: Uint8Array): void => {
+    if (this.#events === null) this.#held.push(chunk);
+    else this.#events.data(chunk);
+  };
+  readonly option = {
+    buffer: (): Uint8Array => this.#buffers.next(this.#events),
+    // true: keep reading (the connection pauses the socket itself when it must).
+    callback: (count: number, buffer: Uint8Array): boolean => {
+      this.#deliver(() => this.#buffers.deliver(this.#events, buffer, count, this.#data));
+      return true;
+    },
+  };
+
+  /** Reads from now on go to `events`, through `deliver` (which catches what they throw). */
+  start(events: ByteStreamEvents, deliver: (event: () => void) => void): void {
+    this.#events = events;
+    this.#deliver = deliver;
+    for (const chunk of this.#held.splice(0)) deliver(() => events.data(chunk));
   }
 }
 
@@ -54,9 +85,15 @@ export class NetByteStream implements ByteStream {
   #error: Error | undefined;
   #closed = false;
 
-  /** The socket must be connected, and created with `allowHalfOpen: true`. */
-  constructor(socket: Socket, labels: SocketLabels) {
+  readonly #onread: OnreadBuffers | null;
+
+  /**
+   * The socket must be connected, and created with `allowHalfOpen: true`; and with
+   * `onread: onread.option` when `onread` is given.
+   */
+  constructor(socket: Socket, labels: SocketLabels, onread: OnreadBuffers | null = null) {
     this.#socket = socket;
+    this.#onread = onread;
     this.localAddress = labels.localAddress;
     this.remoteAddress = labels.remoteAddress;
     // Listening from the start: an 'error' without a listener would crash the process.
@@ -78,7 +115,8 @@ export class NetByteStream implements ByteStream {
       return;
     }
     // node:net allocates a new Buffer per read, so the chunk is passed on as it is.
-    this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => events.data(chunk)));
+    if (this.#onread !== null) this.#onread.start(events, (event) => this.#deliver(event));
+    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => events.data(chunk)));
     this.#socket.on("end", () => this.#deliver(() => events.end()));
   }
 

@@ -1,6 +1,8 @@
 import { createServer, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { NetByteStream } from "../src/index.ts";
+import { createHash } from "node:crypto";
+import { Connection, encodeFrame, type Frame, NetByteStream, READ_SIZE } from "../src/index.ts";
+import { OnreadBuffers } from "../src/net-byte-stream.ts";
 import { deferred, until, within } from "./helpers.ts";
 
 let netServer: NetServer | null = null;
@@ -10,12 +12,12 @@ afterEach(() => {
 });
 
 /** A connected client socket and the server's end of it, on loopback. */
-async function socketPair(): Promise<{ client: Socket; server: Socket }> {
+async function socketPair(onread?: OnreadBuffers["option"]): Promise<{ client: Socket; server: Socket }> {
   const accepted = deferred<Socket>();
   netServer = createServer({ allowHalfOpen: true }, (socket) => accepted.resolve(socket));
   await new Promise<void>((resolve) => netServer!.listen({ host: "127.0.0.1", port: 0 }, resolve));
   const { port } = netServer.address() as { port: number };
-  const client = netConnect({ host: "127.0.0.1", port, allowHalfOpen: true });
+  const client = netConnect({ host: "127.0.0.1", port, allowHalfOpen: true, ...(onread && { onread }) });
   await new Promise<void>((resolve, reject) => client.once("connect", resolve).once("error", reject));
   return { client, server: await accepted.promise };
 }
@@ -98,6 +100,33 @@ describe("a failing consumer", () => {
     const error = await within(5000, closed.promise, "close");
     expect(error?.message).toBe("consumer bug");
     expect(client.destroyed).toBe(true);
+    server.destroy();
+  });
+
+  it("with onread, reads the rest of a large body straight into it, intact, and small reads still arrive", async () => {
+    const onread = new OnreadBuffers();
+    // Counts reads into buffers larger than a read buffer: those went into a body being gathered.
+    let intoBody = 0;
+    const buffer = onread.option.buffer;
+    onread.option.buffer = () => {
+      const next = buffer();
+      if (next.length > READ_SIZE) intoBody++;
+      return next;
+    };
+    const { client, server } = await socketPair(onread.option);
+    const connection = new Connection(new NetByteStream(client, { localAddress: "client", remoteAddress: "server" }, onread));
+    const bodies = [4 * 1024 * 1024, 1024 * 1024 + 1, 200_000, 5].map((size, n) => Uint8Array.from({ length: size }, (_, i) => (i * 13 + n) & 0xff));
+    for (const body of bodies) server.write(encodeFrame({ size: body.length }, body, { checksums: ["sha256"] }));
+    server.end();
+    const received: Frame[] = [];
+    await within(20_000, (async () => {
+      for await (const frame of connection) received.push(frame);
+    })(), "four frames");
+    expect(received.map((frame) => frame.body.length)).toEqual(bodies.map((body) => body.length));
+    const digest = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+    received.forEach((frame, i) => expect(digest(frame.body)).toBe(digest(bodies[i]!)));
+    expect(intoBody).toBeGreaterThan(0);
+    connection.destroy();
     server.destroy();
   });
 });
