@@ -195,19 +195,22 @@ function notes(report: BenchReport): string[] {
   if (largeMissed.length > 0) {
     note(
       `**echo.large.vs_raw (${largeMissed.join(", ")}).** The raw echo never touches the payload in user space: the kernel copies it in and out, and the ` +
-        "server writes back each read as it comes. A framed echo with buffered bodies (the echo handler of docs/api.md) assembles every 1 MiB body on both " +
-        "sides before handing it over: a fresh zero-filled buffer and a copy per body per side (the floor measured in codec.large.fresh_bodies_vs_memcpy), " +
-        "and store-and-forward instead of cut-through. On Deno the adapter also hands each read a fresh zero-filled 64 KiB buffer (Deno.Conn.read fills a " +
-        "caller's buffer, and the connection keeps views of what it reads). perf on a Deno echo of 1 MiB frames: memset 12%, memmove 8%, kernel copies " +
-        "12%, page-fault and interrupt bookkeeping of the VM 22%; the JavaScript of sockframe under 3%. " +
+        "server writes back each read as it comes. A framed echo with buffered bodies (the echo handler of docs/api.md) hands each 1 MiB body over as one " +
+        "contiguous buffer of its own: fresh memory per body per side, and store-and-forward instead of cut-through. Where the runtime lets the adapter " +
+        "choose the buffer a read fills (Deno's conn.read; node:net's onread, on client sockets only), sockframe reads the rest of a body straight into " +
+        "it, so the kernel's copy is the only one; Node's accepted sockets and Bun hand over reads in buffers of their own, copied into the body once. " +
+        "What remains is the fresh memory. On this VM a page fault costs ~15-20 µs (a loop of new Uint8Array(1 MiB) filled by copying: 0.2-0.5 GB/s in " +
+        "rounds with 150-200 faults per MiB, 6-10 GB/s in rounds with none), and when freed bodies go back to the kernel is the allocator's choice: on " +
+        "Bun, with mimalloc told to keep freed pages (MIMALLOC_PURGE_DELAY=-1, an experiment, not a setting of the bench), sockframe's 1 MiB echo went " +
+        "from 296-367 to 502-744 MB/s and the hand-written floor's from 558-650 to 689-947. Alternating rounds with the other contenders also costs the " +
+        "buffered echo more than the raw one: on Deno sockframe alone ran at 830-1170 MB/s, alternated with the raw echo at 165-970, most rounds " +
+        "under 500 and rising over the run (its server's page faults per MiB rose from ~16 to ~50); on Bun, alternated with a 64-byte echo, at 160-260 instead of 300-500, while the floor stayed at ~700 " +
+        "(not explained). " +
         `With streamed bodies on both sides (\`streamBodies: true\`, the server pipes each body back with sendStream as it arrives: cut-through, ` +
         `nothing assembled) sockframe runs at ${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.streamed_vs_raw.${rt}`))}`).join(", ")} of the raw echo. ` +
         "The hand-written floor (raw sockets, a 4-octet length, each message copied into a fresh buffer on both sides, nothing else) runs at " +
         `${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.floor_vs_raw.${rt}`))}`).join(", ")} of the raw echo, and sockframe's buffered echo at ` +
-        `${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.vs_floor.${rt}`))}`).join(", ")} of that floor. On Bun the gap to the floor is ` +
-        "mostly on the client side (an isolated matrix on Bun: a raw client against the sockframe server at ~0.8x the hand-written server; the sockframe " +
-        "client at ~0.5x the raw client), where the profile shows Uint8Array#set into the gathered body at ~40% of the time, several times slower per " +
-        "octet than the same copy in the hand-written client: not explained yet.",
+        `${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.vs_floor.${rt}`))}`).join(", ")} of that floor.`,
     );
   }
   if (missed("echo.large.vs_ws")) {
