@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { encodeFrame, FrameDecoder, SockframeError, StreamingFrameDecoder } from "../src/index.ts";
@@ -19,6 +20,16 @@ describe("FrameDecoder", () => {
     expect(out[4999]!.header.id).toBe(4999);
     expect(text(out[123]!.body)).toBe("body 123");
     expect(out[0]!.body.buffer).toBe(chunk.buffer);
+  });
+
+  it("hands out plain Uint8Array views of a Node Buffer chunk (not Buffers: twice as costly to make)", () => {
+    const chunk = Buffer.from(encodeFrame({ id: 1 }, utf8.encode("abc")));
+    const decoder = new FrameDecoder();
+    decoder.push(chunk);
+    const frame = decoder.next()!;
+    expect(frame.body.constructor).toBe(Uint8Array);
+    expect(frame.body.buffer).toBe(chunk.buffer);
+    expect(text(frame.body)).toBe("abc");
   });
 
   it("delivers the frames before an error in the same chunk, then throws, then stays fused", () => {
