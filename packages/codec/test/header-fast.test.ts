@@ -119,6 +119,11 @@ describe("parseFlatHeader (the fast path of header parsing)", () => {
     for (let end = 0; end < bytes.length; end++) expect(parseFlatHeader(bytes, 0, end)).toBeUndefined();
     expect(parseFlatHeader(utf8.encode('{"a":12}'), 0, 6)).toBeUndefined();
     expect(parseFlatHeader(utf8.encode('{"a":true}'), 0, 8)).toBeUndefined();
+    for (const text of ['{"total_size":12}', '{"total_size":1,"id":23}', '{"total_size":1,"id":"ab"}']) {
+      const canonical = utf8.encode(text);
+      expect(parseCanonicalHeader(canonical, 0, canonical.length)).toBeDefined();
+      for (let end = 0; end < canonical.length; end++) expect(parseCanonicalHeader(canonical, 0, end)).toBeUndefined();
+    }
   });
 
   it("agrees with the full path on generated flat headers", () => {
