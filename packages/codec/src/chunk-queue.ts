@@ -130,7 +130,7 @@ export class ChunkQueue {
       const chunk = this.#chunks[0]!;
       const start = this.#offset;
       const count = Math.min(chunk.length - start, n - filled);
-      target.set(count === chunk.length ? chunk : chunk.subarray(start, start + count), at + filled);
+      target.set(count === chunk.length ? chunk : view(chunk, start, count), at + filled);
       filled += count;
       this.#advance(count);
     }

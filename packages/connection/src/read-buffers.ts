@@ -29,9 +29,10 @@ export class ReadBuffers {
    * or a holding place before start()).
    */
   deliver(events: ByteStreamEvents | null, buffer: Uint8Array, count: number, data: (chunk: Uint8Array) => void): void {
-    if (buffer === this.#target && events !== null) {
+    if (buffer === this.#target) {
+      // Only a connection's events hand out a target, and they have dataInTarget.
       this.#target = null;
-      events.dataInTarget!(count);
+      events!.dataInTarget!(count);
     } else if (count <= COPY_BELOW) {
       data(buffer.slice(0, count));
     } else {

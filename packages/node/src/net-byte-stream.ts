@@ -114,8 +114,8 @@ export class NetByteStream implements ByteStream {
       events.close(this.#error);
       return;
     }
-    // node:net allocates a new Buffer per read, so the chunk is passed on as it is.
     if (this.#onread !== null) this.#onread.start(events, (event) => this.#deliver(event));
+    // Without onread, node:net allocates a new Buffer per read, so the chunk is passed on as it is.
     else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => events.data(chunk)));
     this.#socket.on("end", () => this.#deliver(() => events.end()));
   }
