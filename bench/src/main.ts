@@ -65,6 +65,17 @@ function packageVersion(name: string): string {
   }
 }
 
+/**
+ * Allocator settings in the environment, which every peer inherits: they decide whether freed large
+ * bodies go back to the kernel, and so move the 1 MiB figures (docs/bench notes).
+ */
+function allocatorSettings(): string {
+  const set = Object.entries(process.env)
+    .filter(([name]) => name === "GLIBC_TUNABLES" || name.startsWith("MALLOC_") || name.startsWith("MIMALLOC_"))
+    .map(([name, value]) => `${name}=${value}`);
+  return set.length > 0 ? set.join(" ") : "runtime defaults";
+}
+
 const report: BenchReport = {
   machine: {
     runtime: "node",
@@ -74,6 +85,7 @@ const report: BenchReport = {
     cpuModel: cpus()[0]?.model ?? "unknown",
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     date: new Date().toISOString(),
+    allocator: allocatorSettings(),
   },
   versions: {
     node: process.version,

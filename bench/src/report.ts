@@ -10,7 +10,7 @@ export interface BenchGroup {
 }
 
 export interface BenchReport {
-  machine: { runtime: string; version: string; platform: string; cpus: number; cpuModel: string; memoryGiB?: number; date: string };
+  machine: { runtime: string; version: string; platform: string; cpus: number; cpuModel: string; memoryGiB?: number; date: string; allocator?: string };
   versions: Record<string, string>;
   mode: "full" | "quick" | "smoke";
   groups: BenchGroup[];
@@ -69,6 +69,7 @@ export function markdown(report: BenchReport): string {
     "| machine | |",
     "| --- | --- |",
     `| platform | ${m.platform}, ${m.cpus} cores (${m.cpuModel})${m.memoryGiB ? `, ${m.memoryGiB} GiB` : ""} |`,
+    `| allocator settings | ${m.allocator ?? "not recorded"} |`,
     ...Object.entries(report.versions).map(([name, version]) => `| ${name} | ${version} |`),
     "",
     "Contenders run side by side, round-robin, in one process per runtime; figures are medians of the",
@@ -187,7 +188,9 @@ function notes(report: BenchReport): string[] {
         "16 chunks it must allocate a fresh buffer (zero-filled by the runtime, fresh pages from the kernel) and copy into it. That floor alone " +
         `(\`new Uint8Array + set\`) runs at ${fmt(floor)} of the streaming Uint8Array#set into already-touched memory; ` +
         `sockframe runs at ${fmt(ours)} of that floor. The target of 0.5 would need a fresh, zeroed 1 MiB buffer to cost no ` +
-        "more than one copy; on this machine a first touch of a page costs far more than copying it (the streaming Uint8Array#set reuses its pages). " +
+        "more than one copy; on this machine a first touch of a page costs far more than copying it (the streaming Uint8Array#set reuses its pages), " +
+        "and whether a body's pages are fresh is glibc's choice (see echo.large.vs_raw below): with the allocator settings named there, two quick runs " +
+        "had this ratio at 0.34 and 0.43, the zero-fill of new Uint8Array and the copy then costing more than the one copy of the floor. " +
         "Streaming mode hands out views and needs no copy (codec.large.streaming.vs_itlp_list).",
     );
   }
@@ -199,13 +202,19 @@ function notes(report: BenchReport): string[] {
         "contiguous buffer of its own: fresh memory per body per side, and store-and-forward instead of cut-through. Where the runtime lets the adapter " +
         "choose the buffer a read fills (Deno's conn.read; node:net's onread, on client sockets only), sockframe reads the rest of a body straight into " +
         "it, so the kernel's copy is the only one; Node's accepted sockets and Bun hand over reads in buffers of their own, copied into the body once. " +
-        "What remains is the fresh memory. On this VM a page fault costs ~15-20 µs (a loop of new Uint8Array(1 MiB) filled by copying: 0.2-0.5 GB/s in " +
-        "rounds with 150-200 faults per MiB, 6-10 GB/s in rounds with none), and when freed bodies go back to the kernel is the allocator's choice: on " +
-        "Bun, with mimalloc told to keep freed pages (MIMALLOC_PURGE_DELAY=-1, an experiment, not a setting of the bench), sockframe's 1 MiB echo went " +
-        "from 296-367 to 502-744 MB/s and the hand-written floor's from 558-650 to 689-947. Alternating rounds with the other contenders also costs the " +
-        "buffered echo more than the raw one: on Deno sockframe alone ran at 830-1170 MB/s, alternated with the raw echo at 165-970, most rounds " +
-        "under 500 and rising over the run (its server's page faults per MiB rose from ~16 to ~50); on Bun, alternated with a 64-byte echo, at 160-260 instead of 300-500, while the floor stayed at ~700 " +
-        "(not explained). " +
+        "What remains is fresh memory, and here that is the allocator's doing: a freed 1 MiB body goes back to the kernel, and every page of the " +
+        "next one faults back in (~15-20 µs a fault on this VM). Node and Deno allocate ArrayBuffers with glibc malloc, which shrinks its heap with brk " +
+        "whenever more than its trim threshold is free at the top: a loop of new Uint8Array(1 MiB) filled by copying ran at ~1 GB/s in Node, 12.6-13.4 GB/s with " +
+        "`GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432` in the environment. Bun's mimalloc purges " +
+        "freed pages after 10 ms (`MIMALLOC_PURGE_DELAY=-1` keeps them). Quick runs of this bench with those settings (experiments; the allocator row " +
+        "above says what a run used) had echo.large.vs_raw at node 0.92, deno 0.62, bun 0.14 with the glibc setting, and node 0.84, deno 0.76, " +
+        "bun 0.54 with both, against node 0.58, deno 0.37, bun 0.20 in a run with the defaults just before. Back to back outside the bench (sockframe and " +
+        "raw 1 MiB echoes alternating, medians of five rounds), Deno's sockframe echo ran at 0.30 and 0.32 of raw with the defaults and 0.70 and 0.93 with " +
+        "the glibc setting; Node's at 0.64 and 0.56, and 0.73 and 0.89. The buffered echo allocates a body per message on each side and gains most " +
+        "from them; its figures also swing most between rounds, and other contenders running in the same processes move them (a 64-byte sockframe echo alternating with it took Node's 1 MiB echo from 0.82 to 0.54 of ws in " +
+        "one pair of runs). On Bun, sockframe's server and client took 31k and 41k minor faults over a run in which they echoed about half the octets " +
+        "the hand-written floor echoed with 30k and 30k; a write high-water mark of 64 MiB, or an echo handler that does not await send(), changed " +
+        "nothing measurable. " +
         `With streamed bodies on both sides (\`streamBodies: true\`, the server pipes each body back with sendStream as it arrives: cut-through, ` +
         `nothing assembled) sockframe runs at ${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.streamed_vs_raw.${rt}`))}`).join(", ")} of the raw echo. ` +
         "The hand-written floor (raw sockets, a 4-octet length, each message copied into a fresh buffer on both sides, nothing else) runs at " +
