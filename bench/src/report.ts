@@ -211,8 +211,8 @@ function notes(report: BenchReport): string[] {
         "bun 0.54 with both, against node 0.58, deno 0.37, bun 0.20 in a run with the defaults just before. Back to back outside the bench (sockframe and " +
         "raw 1 MiB echoes alternating, medians of five rounds), Deno's sockframe echo ran at 0.30 and 0.32 of raw with the defaults and 0.70 and 0.93 with " +
         "the glibc setting; Node's at 0.64 and 0.56, and 0.73 and 0.89. The buffered echo allocates a body per message on each side and gains most " +
-        "from them; its figures also swing most between rounds, and other contenders running in the same processes move them (a 64-byte sockframe echo alternating with it took Node's 1 MiB echo from 0.82 to 0.54 of ws in " +
-        "one pair of runs). On Bun, sockframe's server and client took 31k and 41k minor faults over a run in which they echoed about half the octets " +
+        "from them; its figures also swing most between rounds, and other contenders running in the same processes move them (a 64-byte " +
+        "sockframe echo alternating with it took Node's 1 MiB echo from 0.82 to 0.54 of ws in one pair of runs). On Bun, sockframe's server and client took 31k and 41k minor faults over a run in which they echoed about half the octets " +
         "the hand-written floor echoed with 30k and 30k; a write high-water mark of 64 MiB, or an echo handler that does not await send(), changed " +
         "nothing measurable, while MIMALLOC_PURGE_DELAY=-1 took it from 400 to 995 MB/s and the floor from 805 to 1369 (back to back, medians of five rounds). " +
         `With streamed bodies on both sides (\`streamBodies: true\`, the server pipes each body back with sendStream as it arrives: cut-through, ` +
