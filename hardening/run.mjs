@@ -29,7 +29,7 @@ export const SCENARIOS = ["mixed", "edges", "shutdown"];
 /** One process per runtime: no npx wrapper, so the pid we hold is the runtime's. */
 const COMMANDS = {
   node: [process.execPath, "--import", "tsx", "--conditions=source", entry],
-  deno: [bin("deno"), "run", "--allow-net=127.0.0.1", `--allow-read=${root}`, entry],
+  deno: [bin("deno"), "run", "--conditions=source", "--allow-net=127.0.0.1", `--allow-read=${root}`, entry],
   bun: [bin("bun"), entry],
 };
 

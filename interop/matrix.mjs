@@ -35,7 +35,7 @@ const SERVER_STOP_MS = 5_000;
 /** The command line that runs the peer on a runtime; each is one process (no npx wrapper), so its pid is the peer's. */
 const COMMANDS = {
   node: [process.execPath, "--import", "tsx", "--conditions=source", peer],
-  deno: [bin("deno"), "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", peer],
+  deno: [bin("deno"), "run", "--conditions=source", "--allow-net", "--allow-read", "--allow-write", "--allow-env", peer],
   bun: [bin("bun"), peer],
   python: ["python3", join(root, "conformance", "python", "sockframe_net.py")],
 };

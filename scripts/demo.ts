@@ -17,7 +17,7 @@ const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const cliMain = join(root, "packages/cli/src/main.ts");
 const cli: Record<"node" | "deno" | "bun", string[]> = {
   node: [process.execPath, join(root, "packages/cli/bin/sockframe.js")],
-  deno: [bin("deno"), "run", "-A", cliMain],
+  deno: [bin("deno"), "run", "--conditions=source", "-A", cliMain],
   bun: [bin("bun"), cliMain],
 };
 const utf8 = new TextEncoder();

@@ -93,14 +93,14 @@ function command(runtime: Runtime, script: string): [string, string[]] {
   // The CLI as a user runs it on each runtime (packages/cli/README.md).
   if (script === cliMain) {
     if (runtime === "node") return [process.execPath, [join(root, "packages", "cli", "bin", "sockframe.js")]];
-    return runtime === "deno" ? [bin("deno"), ["run", "-A", cliMain]] : [bin("bun"), [cliMain]];
+    return runtime === "deno" ? [bin("deno"), ["run", "--conditions=source", "-A", cliMain]] : [bin("bun"), [cliMain]];
   }
   switch (runtime) {
     case "node":
       if (script !== peerSource) throw new Error("Node runs the bundled transport peer only");
       return [process.execPath, [nodeBundle]];
     case "deno":
-      return [bin("deno"), ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", script]];
+      return [bin("deno"), ["run", "--quiet", "--conditions=source", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", script]];
     case "bun":
       return [bin("bun"), [script]];
   }

@@ -17,7 +17,7 @@ const runs = [
   {
     impl: "deno",
     cmd: bin("deno"),
-    args: ["test", "--quiet", `--allow-read=${root}`, `--allow-write=${results}`, "runtimes/deno.conformance.ts"],
+    args: ["test", "--quiet", "--conditions=source", `--allow-read=${root}`, `--allow-write=${results}`, "runtimes/deno.conformance.ts"],
   },
   { impl: "python", cmd: "python3", args: ["python/run_vectors.py"] },
   { impl: "python-unit", cmd: "python3", args: ["-m", "unittest", "discover", "-s", "python", "-p", "test_*.py"], noResults: true },

@@ -5,7 +5,7 @@
  *   main.ts drive SCENARIO URL        the scenario's clients (./drive.ts); one JSON line {"result"} on stdout
  *
  * Node: node --import tsx --conditions=source hardening/src/main.ts ...; Bun: bun hardening/src/main.ts ...;
- * Deno: deno run --allow-net=127.0.0.1 --allow-read=REPO hardening/src/main.ts ...  (run.mjs does all this)
+ * Deno: deno run --conditions=source --allow-net=127.0.0.1 --allow-read=REPO hardening/src/main.ts ...  (run.mjs does all this)
  */
 import process from "node:process";
 import { errorText, isScenario, loadAdapter, runtime } from "./common.ts";

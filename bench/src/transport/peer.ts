@@ -8,7 +8,7 @@
  *   peer send-file JSON   streams a file as one frame; prints `result {peak RSS, ms}`
  *
  * Run with: node (the bundle ../transport.ts builds), `bun peer.ts`, or
- * `deno run --allow-net --allow-read --allow-write --allow-env peer.ts`.
+ * `deno run --conditions=source --allow-net --allow-read --allow-write --allow-env peer.ts`.
  */
 import process from "node:process";
 import type { Address, Connection } from "@sockframe/connection";

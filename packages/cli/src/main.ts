@@ -4,7 +4,7 @@
  *
  *   npx sockframe ARGS                                  (Node, through bin/sockframe.js)
  *   npx bun packages/cli/src/main.ts ARGS               (Bun)
- *   npx deno run -A packages/cli/src/main.ts ARGS       (Deno)
+ *   npx deno run --conditions=source -A packages/cli/src/main.ts ARGS       (Deno)
  */
 import { run } from "./cli.ts";
 import { loadAdapter } from "./load-adapter.js";

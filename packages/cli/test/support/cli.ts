@@ -17,7 +17,7 @@ export const RUNTIMES: Runtime[] = (process.env.SOCKFRAME_TEST_RUNTIMES ?? "node
 
 /**
  * The command line a user types, per runtime (README): `npx sockframe` (the bin), `npx bun
- * packages/cli/src/main.ts`, `npx deno run -A packages/cli/src/main.ts`; the binaries are run
+ * packages/cli/src/main.ts`, `npx deno run --conditions=source -A packages/cli/src/main.ts`; the binaries are run
  * directly rather than through npx, so that the pid we signal is the CLI's own.
  */
 export function cliCommand(runtime: Runtime, args: readonly string[], denoFlags: readonly string[] = ["-A"]): [string, string[]] {
@@ -27,7 +27,7 @@ export function cliCommand(runtime: Runtime, args: readonly string[], denoFlags:
     case "bun":
       return [join(REPO_DIR, "node_modules", ".bin", "bun"), [MAIN, ...args]];
     case "deno":
-      return [join(REPO_DIR, "node_modules", ".bin", "deno"), ["run", ...denoFlags, MAIN, ...args]];
+      return [join(REPO_DIR, "node_modules", ".bin", "deno"), ["run", "--conditions=source", ...denoFlags, MAIN, ...args]];
   }
 }
 

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// What a user of the published packages gets: packs each package as `npm publish` would, installs
+// the tarballs into a fresh project outside this repository, and uses them there as a user would:
+// plain Node (no loader, so dist/), Bun (the shipped sources), Deno (dist/, since Deno will not run
+// TypeScript from node_modules), a strict TypeScript build against the declarations, and the CLI's
+// bin on Node and Bun. Runs every check, then exits non-zero if any failed. Dependencies come from
+// the npm cache when it has them (after `npm ci` it has all of them).
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const PACKAGES = ["codec", "connection", "node", "bun", "cli"];
+const TIMEOUT_MS = 180_000;
+
+const work = mkdtempSync(join(tmpdir(), "sf-consumer-"));
+let failed = false;
+
+function run(what, command, args, cwd, { env = {}, quiet = false } = {}) {
+  const started = performance.now();
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: TIMEOUT_MS, env: { ...process.env, ...env } });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    failed = true;
+    const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
+    console.error(`FAIL ${what} (${why}, ${seconds} s)\n${result.stdout}${result.stderr}`);
+    return null;
+  }
+  console.log(`ok   ${what} (${seconds} s)${!quiet && result.stdout.trim() ? `\n     ${result.stdout.trim().split("\n").join("\n     ")}` : ""}`);
+  return result.stdout;
+}
+
+try {
+  const tarballs = join(work, "tarballs");
+  mkdirSync(tarballs);
+  const files = [];
+  for (const name of PACKAGES) {
+    const out = run(`npm pack @sockframe/${name}`, "npm", ["pack", "--json", "--pack-destination", tarballs], join(root, "packages", name), { quiet: true });
+    if (out === null) throw new Error("packing failed");
+    files.push(join(tarballs, JSON.parse(out)[0].filename));
+  }
+
+  const app = join(work, "app");
+  cpSync(join(here, "app"), app, { recursive: true });
+  writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "sockframe-consumer", private: true, type: "module" }, null, 2)}\n`);
+  const typesNode = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies["@types/node"];
+  const installed = run(
+    "npm install (the tarballs, from a project outside the repository)",
+    "npm",
+    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...files, `@types/node@${typesNode}`],
+    app,
+    { quiet: true },
+  );
+  if (installed === null) throw new Error("install failed");
+
+  run("node: @sockframe/node from dist", process.execPath, ["node-echo.mjs"], app);
+  run("bun: @sockframe/bun", bin("bun"), ["bun-echo.ts"], app);
+  run("deno: @sockframe/codec and @sockframe/node from node_modules", bin("deno"), ["run", "--quiet", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--allow-sys", "deno-npm.ts"], app, { env: { NO_COLOR: "1" } });
+  run("tsc --strict against the published declarations", bin("tsc"), ["-p", "tsconfig.json"], app);
+
+  // The CLI's bin, as `npx sockframe` runs it: inspect a captured stream of two frames.
+  const { encodeFrame } = await import(join(app, "node_modules", "@sockframe", "codec", "dist", "index.js"));
+  const capture = join(app, "capture.bin");
+  const first = encodeFrame({ filename: "one.txt" }, new TextEncoder().encode("hello"));
+  const second = encodeFrame({ filename: "two.txt" }, new Uint8Array(0));
+  writeFileSync(capture, Buffer.concat([first, second]));
+  const sockframeBin = join(app, "node_modules", ".bin", "sockframe");
+  for (const [runtime, command] of [["node", process.execPath], ["bun", bin("bun")]]) {
+    const inspected = run(`the sockframe bin on ${runtime} (inspect)`, command, [sockframeBin, "inspect", capture], app);
+    if (inspected === null) continue;
+    const lines = inspected.trim().split("\n").map((line) => JSON.parse(line));
+    if (lines.length !== 2 || lines[0].header.filename !== "one.txt" || lines[0].preview !== "hello" || lines[1].offset !== first.length) {
+      failed = true;
+      console.error(`FAIL the sockframe bin on ${runtime} printed an unexpected decode:\n${inspected}`);
+    }
+  }
+} catch (error) {
+  failed = true;
+  console.error(`FAIL ${error instanceof Error ? error.message : error}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
