@@ -2,9 +2,9 @@
 // What a user of the published packages gets: packs each package as `npm publish` would, installs
 // the tarballs into a fresh project outside this repository, and uses them there as a user would:
 // plain Node (no loader, so dist/), Bun (the shipped sources), Deno (dist/, since Deno will not run
-// TypeScript from node_modules), a strict TypeScript build against the declarations, and the CLI's
-// bin on Node and Bun. Runs every check, then exits non-zero if any failed. Dependencies come from
-// the npm cache when it has them (after `npm ci` it has all of them).
+// TypeScript from node_modules), a strict TypeScript build against the declarations, the codec
+// bundled for browsers, and the CLI's bin on Node and Bun. Runs every check, then exits non-zero if
+// any failed. Dependencies come from the npm cache when it has them (after `npm ci`: all of them).
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -61,6 +61,12 @@ try {
   run("bun: @sockframe/bun", bin("bun"), ["bun-echo.ts"], app);
   run("deno: @sockframe/codec and @sockframe/node from node_modules", bin("deno"), ["run", "--quiet", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--allow-sys", "deno-npm.ts"], app, { env: { NO_COLOR: "1" } });
   run("tsc --strict against the published declarations", bin("tsc"), ["-p", "tsconfig.json"], app);
+  // The codec claims no runtime APIs: bundled for a browser, a node: import (or any other
+  // built-in) would fail the build. No browser here to run it in; the bundle is run on Node.
+  const esbuild = join(app, "node_modules", ".bin", "esbuild");
+  if (run("esbuild: @sockframe/codec bundles for the browser", esbuild, ["browser.mjs", "--bundle", "--platform=browser", "--format=esm", "--outfile=browser.bundle.mjs", "--log-level=warning"], app) !== null) {
+    run("the browser bundle decodes", process.execPath, ["browser.bundle.mjs"], app);
+  }
 
   // The CLI's bin, as `npx sockframe` runs it: inspect a captured stream of two frames.
   const { encodeFrame } = await import(join(app, "node_modules", "@sockframe", "codec", "dist", "index.js"));
