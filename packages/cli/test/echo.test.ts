@@ -146,6 +146,20 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
     }
   });
 
+  test("a server that never answers: --timeout gives one clear line and exit 1", async () => {
+    // Accepts and reads, never replies.
+    const silent = net.createServer((socket) => socket.on("data", () => undefined).on("error", () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const result = await runCli(runtime, ["client", "--connect", `127.0.0.1:${port}`, "--message", "hello?", "--timeout", "300ms"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split("\n")).toEqual(["sockframe client: no reply within 0.3 s"]);
+    } finally {
+      silent.close();
+    }
+  });
+
   test("--help everywhere; errors are one line and a non-zero exit", async () => {
     for (const command of ["echo", "client", "exec-server", "exec", "recv", "put", "inspect"]) {
       const help = await runCli(runtime, [command, "--help"]);

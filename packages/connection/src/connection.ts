@@ -42,6 +42,16 @@ export interface ConnectionOptions extends DecoderOptions<Header> {
   writeStallTimeoutMs?: number;
 }
 
+/** Options of `request()` and `requestStream()`. */
+export interface RequestOptions {
+  /**
+   * Gives up waiting for the reply: the promise rejects with `signal.reason` (for
+   * `AbortSignal.timeout(ms)`, a `TimeoutError`), and the reply, should it still come, is dropped
+   * and counted in `lateReplies`. The request itself is not recalled: once queued, it goes out.
+   */
+  signal?: AbortSignal;
+}
+
 /** A frame whose body is received as a stream (`receiveStreams()`): for bodies larger than memory. */
 export interface StreamedFrame {
   header: Header;
@@ -68,7 +78,10 @@ export interface CloseInfo {
   socketError: Error | null;
 }
 
-type Pending = { resolve: (frame: Frame<Header>) => void; reject: (error: unknown) => void };
+type Pending = { resolve: (frame: Frame<Header> | StreamedFrame) => void; reject: (error: unknown) => void };
+
+/** Ids of requests given up (RequestOptions.signal) remembered, so that their late replies are dropped. */
+const MAX_ABANDONED = 65_536;
 
 const EMPTY = new Uint8Array(0);
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -89,6 +102,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   readonly #incoming: FrameQueue<Frame<Header>>;
   readonly #streamed: FrameQueue<StreamedFrame> | null;
   readonly #requests = new Map<string | number, Pending>();
+  /** Requests given up on, oldest first: a reply that still comes for one is dropped, not delivered. */
+  readonly #abandoned = new Set<string | number>();
   readonly #highWater: number;
   #nextId = 1;
   #batch: Uint8Array[] = [];
@@ -288,20 +303,74 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /**
    * Sends a request with a fresh `id` and resolves with the reply carrying that id (replies may come
    * in any order; many requests may be in flight). An error frame in reply rejects with RemoteError.
+   * On a connection opened with `streamBodies: true`, use requestStream().
    */
-  request(header: OutgoingHeader, body?: Uint8Array): Promise<Frame<Header>> {
+  request(header: OutgoingHeader, body?: Uint8Array, options?: RequestOptions): Promise<Frame<Header>> {
+    if (this.#streamed !== null) return Promise.reject(new TypeError("this connection streams bodies: use requestStream()"));
+    return this.#request(header, body, options) as Promise<Frame<Header>>;
+  }
+
+  /**
+   * request() for connections opened with `streamBodies: true`: resolves as soon as the reply's
+   * header is in, with its body as a stream (read it, or reading from the socket stays paused).
+   */
+  requestStream(header: OutgoingHeader, body?: Uint8Array, options?: RequestOptions): Promise<StreamedFrame> {
+    if (this.#streamed === null) return Promise.reject(new TypeError("open the connection with streamBodies: true to stream replies, or use request()"));
+    return this.#request(header, body, options) as Promise<StreamedFrame>;
+  }
+
+  #request(header: OutgoingHeader, body: Uint8Array | undefined, options: RequestOptions | undefined): Promise<Frame<Header> | StreamedFrame> {
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#peerFinished) return Promise.reject(new Error("sockframe: the peer closed; no reply can come"));
     const id = this.#nextId++;
-    return new Promise<Frame<Header>>((resolve, reject) => {
-      this.#requests.set(id, { resolve, reject });
+    return new Promise<Frame<Header> | StreamedFrame>((resolve, reject) => {
+      let settle = { resolve, reject };
+      if (signal !== undefined) {
+        const abort = () => {
+          if (!this.#requests.delete(id)) return;
+          this.#abandon(id);
+          reject(signal.reason);
+        };
+        signal.addEventListener("abort", abort, { once: true });
+        const done = () => signal.removeEventListener("abort", abort);
+        settle = {
+          resolve: (frame) => (done(), resolve(frame)),
+          reject: (error) => (done(), reject(error)),
+        };
+      }
+      this.#requests.set(id, settle);
       const sent = this.send({ ...header, id }, body);
       // Queued below the high-water mark (the usual case): nothing can fail later, no handler needed.
       if (sent === RESOLVED) return;
       sent.catch((error: unknown) => {
-        this.#requests.delete(id);
-        reject(error);
+        if (this.#requests.delete(id)) settle.reject(error);
       });
     });
+  }
+
+  #abandon(id: string | number): void {
+    this.#abandoned.add(id);
+    if (this.#abandoned.size > MAX_ABANDONED) this.#abandoned.delete(this.#abandoned.values().next().value!);
+  }
+
+  /** The pending request a frame with this header answers, taken out of the table; or undefined. */
+  #takeRequest(header: Header): Pending | undefined {
+    const id = header.id;
+    if (id === undefined) return undefined;
+    const pending = this.#requests.get(id);
+    if (pending !== undefined) this.#requests.delete(id);
+    return pending;
+  }
+
+  /** Replies to requests given up on (RequestOptions.signal) that came after all: dropped. */
+  lateReplies = 0;
+
+  /** True (and counted) when the frame answers a request that was given up on. */
+  #isLateReply(header: Header): boolean {
+    if (header.id === undefined || !this.#abandoned.delete(header.id)) return false;
+    this.lateReplies++;
+    return true;
   }
 
   /** Requests in flight. */
@@ -416,16 +485,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   #deliver(frame: Frame<Header>): void {
     this.#framesSeen++;
-    const id = frame.header.id;
-    if (id !== undefined) {
-      const pending = this.#requests.get(id);
-      if (pending !== undefined) {
-        this.#requests.delete(id);
-        if (frame.header.error !== undefined) pending.reject(new RemoteError(frame.header));
-        else pending.resolve(frame);
-        return;
-      }
+    const pending = this.#takeRequest(frame.header);
+    if (pending !== undefined) {
+      if (frame.header.error !== undefined) pending.reject(new RemoteError(frame.header));
+      else pending.resolve(frame);
+      return;
     }
+    if (this.#isLateReply(frame.header)) return;
     if (this.#stopped) {
       this.#refuse(frame.header);
       return;
@@ -468,8 +534,17 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   #startBody(header: Header): void {
     this.#framesSeen++;
-    if (this.#stopped) {
-      this.#refuse(header);
+    const pending = this.#takeRequest(header);
+    if (pending === undefined) {
+      const late = this.#isLateReply(header);
+      if (late || this.#stopped) {
+        if (!late) this.#refuse(header);
+        this.#discardBody = true;
+        return;
+      }
+    }
+    if (pending !== undefined && header.error !== undefined) {
+      pending.reject(new RemoteError(header));
       this.#discardBody = true;
       return;
     }
@@ -487,6 +562,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       },
       { highWaterMark: 4, size: () => 1 },
     );
+    if (pending !== undefined) {
+      pending.resolve({ header, body });
+      return;
+    }
     this.#streamed!.push({ header, body });
     if (this.#streamed!.size >= this.#maxQueued) this.#setPaused(QUEUE_FULL, true);
   }

@@ -92,6 +92,121 @@ describe("Connection", () => {
     await expect(client.request({})).rejects.toBeInstanceOf(RemoteError);
   });
 
+  describe("requests given up on (RequestOptions.signal)", () => {
+    /** A server that holds every request until told to answer all of them. */
+    function heldServer(server: Connection) {
+      const held: Array<{ id: number; body: Uint8Array }> = [];
+      let arrived: () => void = () => undefined;
+      void (async () => {
+        for await (const frame of server) {
+          held.push({ id: frame.header.id as number, body: frame.body });
+          arrived();
+        }
+      })();
+      return {
+        held,
+        until: (count: number) =>
+          new Promise<void>((resolve) => {
+            arrived = () => held.length >= count && resolve();
+            arrived();
+          }),
+        answerAll: async () => {
+          for (const { id, body } of held.splice(0)) await server.send({ id }, body);
+        },
+      };
+    }
+
+    it("rejects with the signal's reason; the reply that comes later is dropped and counted, later requests still work", async () => {
+      const [a, b] = streamPair();
+      const client = new Connection(a);
+      const server = heldServer(new Connection(b));
+      const controller = new AbortController();
+      const given = client.request({}, utf8.encode("slow"), { signal: controller.signal });
+      await server.until(1);
+      controller.abort(new Error("gave up"));
+      await expect(given).rejects.toThrow("gave up");
+      expect(client.pendingRequests).toBe(0);
+      const next = client.request({}, utf8.encode("next"));
+      await server.until(2);
+      await server.answerAll();
+      expect(text((await next).body)).toBe("next");
+      expect(client.lateReplies).toBe(1);
+      // The late reply did not surface as an incoming frame either.
+      await client.send({ marker: true });
+      const incoming = client[Symbol.asyncIterator]();
+      void server; // the held server answers nothing else
+      const first = await Promise.race([incoming.next(), new Promise((resolve) => setTimeout(() => resolve("nothing"), 50))]);
+      expect(first).toBe("nothing");
+    });
+
+    it("an already aborted signal rejects at once and sends nothing", async () => {
+      const [a] = streamPair();
+      const client = new Connection(a);
+      const reason = new Error("too late");
+      await expect(client.request({}, undefined, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(a.spy.writes).toBe(0);
+      expect(client.pendingRequests).toBe(0);
+    });
+
+    it("AbortSignal.timeout rejects with a TimeoutError; a reply in time is unaffected by its signal", async () => {
+      const [a, b] = streamPair();
+      const client = new Connection(a);
+      const server = heldServer(new Connection(b));
+      const timedOut = client.request({}, utf8.encode("x"), { signal: AbortSignal.timeout(20) });
+      await expect(timedOut).rejects.toMatchObject({ name: "TimeoutError" });
+      const controller = new AbortController();
+      const inTime = client.request({}, utf8.encode("y"), { signal: controller.signal });
+      await server.until(2);
+      await server.answerAll();
+      expect(text((await inTime).body)).toBe("y");
+      controller.abort();
+      expect(client.lateReplies).toBe(1);
+    });
+  });
+
+  describe("requestStream (streamBodies: true)", () => {
+    it("resolves with the reply's header and its body as a stream; incoming frames stay apart", async () => {
+      const [a, b] = streamPair();
+      const client = new Connection(a, { streamBodies: true });
+      const server = new Connection(b);
+      void (async () => {
+        for await (const frame of server) {
+          await server.send({ kind: "unsolicited" }, utf8.encode("push"));
+          await server.send({ id: frame.header.id as number }, utf8.encode(text(frame.body).repeat(3)));
+        }
+      })();
+      const reply = await client.requestStream({}, utf8.encode("ab"));
+      expect(reply.header.total_size).toBe(6);
+      expect(text(new Uint8Array(await new Response(reply.body).arrayBuffer()))).toBe("ababab");
+      const incoming = client.receiveStreams()[Symbol.asyncIterator]();
+      const pushed = (await incoming.next()).value!;
+      expect(pushed.header.kind).toBe("unsolicited");
+      expect(text(new Uint8Array(await new Response(pushed.body).arrayBuffer()))).toBe("push");
+    });
+
+    it("rejects with RemoteError on an error frame, and honours a signal like request()", async () => {
+      const [a, b] = streamPair();
+      const client = new Connection(a, { streamBodies: true });
+      const server = new Connection(b);
+      let answer = true;
+      void (async () => {
+        for await (const frame of server) {
+          if (answer) void server.send({ id: frame.header.id as number, error: { code: "NOPE", message: "refused" } });
+          answer = false;
+        }
+      })();
+      await expect(client.requestStream({})).rejects.toBeInstanceOf(RemoteError);
+      await expect(client.requestStream({}, undefined, { signal: AbortSignal.timeout(20) })).rejects.toMatchObject({ name: "TimeoutError" });
+    });
+
+    it("each mode refuses the other's method with a TypeError that names the right one", async () => {
+      const [a, b] = streamPair();
+      await expect(new Connection(a, { streamBodies: true }).request({})).rejects.toThrow(/requestStream/);
+      await expect(new Connection(b).requestStream({})).rejects.toThrow(/request\(\)/);
+    });
+  });
+
   it("on a protocol error: delivers earlier frames, throws, sends the error frame, and closes", async () => {
     const [a, b] = streamPair();
     const server = new Connection(b);

@@ -79,4 +79,28 @@ describe.each(transports)("echo over %s", (_name, address) => {
       await client.close();
     });
   });
+
+  it("streams an 8 MiB reply with requestStream, and a request given up on does not disturb the next", async () => {
+    const size = 8 * 1024 * 1024;
+    await withServer(upperCaser, async (server) => {
+      const client = await connect(server.address, { streamBodies: true });
+      const body = new Uint8Array(size).fill(0x61);
+      const reply = await client.requestStream({ filename: "big" }, body);
+      expect(reply.header.total_size).toBe(size);
+      let received = 0;
+      let allUpper = true;
+      for await (const chunk of reply.body) {
+        received += chunk.length;
+        allUpper &&= chunk.every((octet) => octet === 0x41);
+      }
+      expect([received, allUpper]).toEqual([size, true]);
+      const controller = new AbortController();
+      const given = client.requestStream({}, utf8.encode("x"), { signal: controller.signal });
+      controller.abort();
+      await expect(given).rejects.toMatchObject({ name: "AbortError" });
+      const next = await client.requestStream({}, utf8.encode("y"));
+      expect(text(new Uint8Array(await new Response(next.body).arrayBuffer()))).toBe("Y");
+      await client.close();
+    });
+  });
 });

@@ -39,8 +39,9 @@ async function framedExchange(adapter: RuntimeAdapter, address: Address, profile
   const connection: Connection = await adapter.connect(address, { profile });
   return {
     async ask(text) {
-      const reply = await within(timeoutMs, connection.request({}, utf8Encoder.encode(text)), null);
-      if (reply === null) throw new CliError(`no reply within ${timeoutMs / 1000} s`);
+      const reply = await connection.request({}, utf8Encoder.encode(text), { signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
+        throw error instanceof Error && error.name === "TimeoutError" ? new CliError(`no reply within ${timeoutMs / 1000} s`) : error;
+      });
       return lossyUtf8.decode(reply.body);
     },
     async close() {
