@@ -1,10 +1,14 @@
-import { type Address, Connection, type ConnectionOptions, formatAddress, parseAddress } from "@sockframe/connection";
+import { abortable, type Address, type ConnectOptions, Connection, formatAddress, parseAddress } from "@sockframe/connection";
 import { codedError, errorCode } from "./errors.ts";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { BunSocketStream, type StreamSocket, streamHandlers } from "./socket-stream.ts";
 
-/** Opens a TCP or Unix socket as a ByteStream (for callers that frame it themselves). */
-export async function openStream(address: string | Address): Promise<BunSocketStream> {
+/**
+ * Opens a TCP or Unix socket as a ByteStream (for callers that frame it themselves). Bun.connect
+ * takes no signal: when `signal` aborts first, the attempt goes on (and keeps the process alive)
+ * until the OS settles it, and a socket that opens after all is closed at once.
+ */
+export async function openStream(address: string | Address, signal?: AbortSignal): Promise<BunSocketStream> {
   const where = parseAddress(address);
   if (where.transport === "udp") throw new TypeError("sockframe: connect() is for TCP and Unix sockets; use bindDatagram() for UDP");
   const unixPath = where.transport === "unix" ? where.path : null;
@@ -18,11 +22,13 @@ export async function openStream(address: string | Address): Promise<BunSocketSt
   };
   let opened: StreamSocket;
   try {
-    opened =
+    const opening =
       where.transport === "unix"
-        ? await Bun.connect<BunSocketStream | undefined>({ unix: where.path, allowHalfOpen: true, socket, data: undefined })
-        : await Bun.connect<BunSocketStream | undefined>({ hostname: where.host, port: where.port, allowHalfOpen: true, socket, data: undefined });
+        ? Bun.connect<BunSocketStream | undefined>({ unix: where.path, allowHalfOpen: true, socket, data: undefined })
+        : Bun.connect<BunSocketStream | undefined>({ hostname: where.host, port: where.port, allowHalfOpen: true, socket, data: undefined });
+    opened = await abortable(opening, signal, (late) => late.data?.destroy());
   } catch (error) {
+    if (signal?.aborted && error === signal.reason) throw error;
     const code = errorCode(error) ?? "ECONNECT";
     throw codedError(`sockframe: cannot connect to ${formatAddress(where)}: ${code}`, code, error);
   }
@@ -31,9 +37,6 @@ export async function openStream(address: string | Address): Promise<BunSocketSt
 }
 
 /** Connects to a sockframe server over TCP or a Unix socket. */
-export async function connect(
-  address: string | Address,
-  options: ConnectionOptions & { streamBodies?: boolean } = {},
-): Promise<Connection> {
-  return new Connection(await openStream(address), withNativeHashes(options));
+export async function connect(address: string | Address, options: ConnectOptions = {}): Promise<Connection> {
+  return new Connection(await openStream(address, options.signal), withNativeHashes(options));
 }

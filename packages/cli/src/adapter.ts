@@ -2,7 +2,7 @@ import type {
   Address,
   Connection,
   ConnectionHandler,
-  ConnectionOptions,
+  ConnectOptions,
   DatagramEndpoint,
   DatagramOptions,
   Server,
@@ -18,6 +18,6 @@ export type RuntimeName = "node" | "deno" | "bun";
 export interface RuntimeAdapter {
   readonly runtime: RuntimeName;
   listen(address: string | Address, handler: ConnectionHandler, options?: ServerOptions & { streamBodies?: boolean }): Promise<Server>;
-  connect(address: string | Address, options?: ConnectionOptions & { streamBodies?: boolean }): Promise<Connection>;
+  connect(address: string | Address, options?: ConnectOptions): Promise<Connection>;
   bindDatagram(address: string | Address, options?: DatagramOptions): Promise<DatagramEndpoint>;
 }

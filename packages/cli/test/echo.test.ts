@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { connect } from "@sockframe/node";
 import { afterAll, describe, expect, test } from "vitest";
 import { CliServer, killLeftovers, RUNTIMES, runCli } from "./support/cli.ts";
@@ -157,6 +159,21 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
       expect(result.stderr.trim().split("\n")).toEqual(["sockframe client: no reply within 0.3 s"]);
     } finally {
       silent.close();
+    }
+  });
+
+  test("a server that never accepts: --timeout bounds the connect too, one clear line and exit 1", async () => {
+    const blackhole = spawn("python3", [fileURLToPath(new URL("fixtures/blackhole.py", import.meta.url)), "30"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        blackhole.stdout!.once("data", (text: Buffer) => resolve(Number(text.toString().trim())));
+        blackhole.once("exit", (code) => reject(new Error(`blackhole.py exited with ${code}`)));
+      });
+      const result = await runCli(runtime, ["client", "--connect", `127.0.0.1:${port}`, "--message", "hello?", "--timeout", "300ms"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split("\n")).toEqual([`sockframe client: cannot connect to tcp://127.0.0.1:${port} within 0.3 s`]);
+    } finally {
+      blackhole.kill();
     }
   });
 

@@ -42,6 +42,18 @@ export interface ConnectionOptions extends DecoderOptions<Header> {
   writeStallTimeoutMs?: number;
 }
 
+/** Options of the adapters' connect(): the connection's, and how it is opened. */
+export interface ConnectOptions extends ConnectionOptions {
+  /** Receive bodies as streams (`receiveStreams()`, `requestStream()`). */
+  streamBodies?: boolean;
+  /**
+   * Gives up connecting (`AbortSignal.timeout(ms)` for a deadline): connect() rejects with the
+   * signal's reason. A peer that never answers would otherwise hold it for the OS's connect
+   * timeout, about two minutes on Linux.
+   */
+  signal?: AbortSignal;
+}
+
 /** Options of `request()` and `requestStream()`. */
 export interface RequestOptions {
   /**

@@ -4,10 +4,11 @@
  * server core, addresses. Runtime adapters (@sockframe/node, @sockframe/deno, @sockframe/bun)
  * supply sockets as ByteStreams.
  */
+export { abortable } from "./abortable.ts";
 export { type Address, checkUnixPath, DEFAULT_HOST, formatAddress, isLocalAddress, parseAddress, UNIX_PATH_MAX } from "./address.ts";
 export type { ByteStream, ByteStreamEvents, RuntimeServices } from "./byte-stream.ts";
 export { COALESCE_LIMIT, coalesce } from "./coalesce.ts";
-export { type CloseInfo, Connection, type ConnectionOptions, RemoteError, type RequestOptions, type StreamedFrame } from "./connection.ts";
+export { type CloseInfo, type ConnectOptions, Connection, type ConnectionOptions, RemoteError, type RequestOptions, type StreamedFrame } from "./connection.ts";
 export { FrameQueue } from "./frame-queue.ts";
 export { READ_SIZE, ReadBuffers } from "./read-buffers.ts";
 export { type ConnectionHandler, type Listener, Server, SERVER_DEFAULTS, type ServerOptions } from "./server.ts";

@@ -1,11 +1,10 @@
 import { createConnection, type Socket } from "node:net";
-import { type Address, Connection, type ConnectionOptions, parseAddress } from "@sockframe/connection";
+import { type Address, type ConnectOptions, Connection, parseAddress } from "@sockframe/connection";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { NetByteStream, OnreadBuffers } from "./net-byte-stream.ts";
 import { socketLabels } from "./socket-labels.ts";
 
-/** Options of connect(): the connection's, and whether bodies are received as streams. */
-export type ConnectOptions = ConnectionOptions & { streamBodies?: boolean };
+export type { ConnectOptions };
 
 function open(target: Address, onread: OnreadBuffers): Socket {
   // Half-open: the server's FIN must leave our write side open.
@@ -17,16 +16,25 @@ function open(target: Address, onread: OnreadBuffers): Socket {
 export async function connect(address: string | Address, options: ConnectOptions = {}): Promise<Connection> {
   const target = parseAddress(address);
   if (target.transport === "udp") throw new TypeError("sockframe: connect() takes a tcp or unix address; use bindDatagram() for udp");
+  const { signal } = options;
+  signal?.throwIfAborted();
   const onread = new OnreadBuffers();
   const socket = open(target, onread);
   await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error) => {
+    const settled = () => {
+      socket.off("error", failed);
+      signal?.removeEventListener("abort", aborted);
+    };
+    const failed = (error: unknown) => {
+      settled();
       socket.destroy();
       reject(error);
     };
+    const aborted = () => failed(signal!.reason);
     socket.once("error", failed);
+    signal?.addEventListener("abort", aborted, { once: true });
     socket.once("connect", () => {
-      socket.off("error", failed);
+      settled();
       resolve();
     });
   });

@@ -104,3 +104,23 @@ describe.each(transports)("echo over %s", (_name, address) => {
     });
   });
 });
+
+describe("connect({ signal })", () => {
+  it("an aborted signal rejects with its reason and opens no socket", async () => {
+    let accepted = 0;
+    const server = await listen("127.0.0.1:0", async () => {
+      accepted++;
+    });
+    try {
+      const reason = new Error("not now");
+      await expect(connect(server.address, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      // A signal that does not fire changes nothing.
+      const client = await connect(server.address, { signal: new AbortController().signal });
+      await client.close();
+      expect(accepted).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+

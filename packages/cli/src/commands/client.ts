@@ -20,13 +20,17 @@ it sends that one text and exits.
 Options:
   --connect ADDR     host:port, tcp://host:port, unix:/path or udp://host:port
   --message TEXT     send TEXT, print the reply, exit (non-interactive)
-  --timeout DUR      how long to wait for each reply (default 30s; e.g. 500ms, 10s, 2m)
+  --timeout DUR      how long to wait for the connection and for each reply (default 30s; e.g.
+                     500ms, 10s, 2m)
   --profile P        be (default), le, or seed: raw text without framing, as the tutorial's 4.x
                      programs (talks to the seed's 4.1 and 4.3 servers unchanged)
   -h, --help         this help
 
 Exit status: 0 when every message was answered, 1 on an error reply or a lost connection.
 `;
+
+/** What AbortSignal.timeout() aborts with. */
+const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === "TimeoutError";
 
 /** One exchange per line: send the text, wait for the answer text. */
 interface Exchange {
@@ -36,11 +40,13 @@ interface Exchange {
 
 async function framedExchange(adapter: RuntimeAdapter, address: Address, profile: "be" | "le", timeoutMs: number): Promise<Exchange> {
   if (address.transport === "udp") return datagramExchange(adapter, address, profile, timeoutMs);
-  const connection: Connection = await adapter.connect(address, { profile });
+  const connection: Connection = await adapter.connect(address, { profile, signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
+    throw isTimeout(error) ? new CliError(`cannot connect to ${formatAddress(address)} within ${timeoutMs / 1000} s`) : error;
+  });
   return {
     async ask(text) {
       const reply = await connection.request({}, utf8Encoder.encode(text), { signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
-        throw error instanceof Error && error.name === "TimeoutError" ? new CliError(`no reply within ${timeoutMs / 1000} s`) : error;
+        throw isTimeout(error) ? new CliError(`no reply within ${timeoutMs / 1000} s`) : error;
       });
       return lossyUtf8.decode(reply.body);
     },

@@ -1,0 +1,29 @@
+/**
+ * `opening` (a socket being connected), given up on when `signal` aborts first: rejects with the
+ * signal's reason, and a socket that still opens after that is handed to `discard` (to close it).
+ * For runtimes whose connect call takes no signal of its own.
+ */
+export function abortable<T>(opening: Promise<T>, signal: AbortSignal | undefined, discard: (opened: T) => void): Promise<T> {
+  if (signal === undefined) return opening;
+  if (signal.aborted) {
+    opening.then(discard, () => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      reject(signal.reason);
+      opening.then(discard, () => undefined);
+    };
+    signal.addEventListener("abort", aborted, { once: true });
+    opening.then(
+      (opened) => {
+        signal.removeEventListener("abort", aborted);
+        resolve(opened);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", aborted);
+        reject(error);
+      },
+    );
+  });
+}
