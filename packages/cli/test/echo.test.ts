@@ -162,16 +162,23 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
     }
   });
 
-  test("a server that never accepts: --timeout bounds the connect too, one clear line and exit 1", async () => {
+  test("a server that never accepts: client --timeout and exec/put --connect-timeout bound the connect, one clear line", async () => {
     const blackhole = spawn("python3", [fileURLToPath(new URL("fixtures/blackhole.py", import.meta.url)), "30"], { stdio: ["ignore", "pipe", "inherit"] });
     try {
       const port = await new Promise<number>((resolve, reject) => {
         blackhole.stdout!.once("data", (text: Buffer) => resolve(Number(text.toString().trim())));
         blackhole.once("exit", (code) => reject(new Error(`blackhole.py exited with ${code}`)));
       });
-      const result = await runCli(runtime, ["client", "--connect", `127.0.0.1:${port}`, "--message", "hello?", "--timeout", "300ms"]);
-      expect(result.code).toBe(1);
-      expect(result.stderr.trim().split("\n")).toEqual([`sockframe client: cannot connect to tcp://127.0.0.1:${port} within 0.3 s`]);
+      const target = `127.0.0.1:${port}`;
+      const cannot = `cannot connect to tcp://${target} within 0.3 s`;
+      const client = await runCli(runtime, ["client", "--connect", target, "--message", "hello?", "--timeout", "300ms"]);
+      expect([client.code, client.stderr.trim().split("\n")]).toEqual([1, [`sockframe client: ${cannot}`]]);
+      // exec and put take --connect-timeout; exec's own failures exit 125, put's 1.
+      const exec = await runCli(runtime, ["exec", "--connect", target, "--connect-timeout", "300ms", "--", "true"]);
+      expect([exec.code, exec.stderr.trim().split("\n")]).toEqual([125, [`sockframe exec: ${cannot}`]]);
+      const file = fileURLToPath(new URL("fixtures/seed-tutorial.txt", import.meta.url));
+      const put = await runCli(runtime, ["put", "--quiet", "--connect", target, "--connect-timeout", "300ms", file]);
+      expect([put.code, put.stderr.trim().split("\n")]).toEqual([1, [`sockframe put: ${file}: ${cannot}`]]);
     } finally {
       blackhole.kill();
     }

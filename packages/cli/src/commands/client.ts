@@ -5,6 +5,7 @@ import { cliAddress } from "../address.ts";
 import { parseDuration, requireOption, stringOption } from "../args.ts";
 import { lossyUtf8, utf8Encoder } from "../bytes.ts";
 import type { Command } from "../command.ts";
+import { connectWithin, isTimeout } from "../connect.ts";
 import { CliError, describeError, UsageError } from "../errors.ts";
 import { printError, printLine } from "../output.ts";
 import { type CliProfile, PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
@@ -29,9 +30,6 @@ Options:
 Exit status: 0 when every message was answered, 1 on an error reply or a lost connection.
 `;
 
-/** What AbortSignal.timeout() aborts with. */
-const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === "TimeoutError";
-
 /** One exchange per line: send the text, wait for the answer text. */
 interface Exchange {
   ask(text: string): Promise<string>;
@@ -40,9 +38,7 @@ interface Exchange {
 
 async function framedExchange(adapter: RuntimeAdapter, address: Address, profile: "be" | "le", timeoutMs: number): Promise<Exchange> {
   if (address.transport === "udp") return datagramExchange(adapter, address, profile, timeoutMs);
-  const connection: Connection = await adapter.connect(address, { profile, signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
-    throw isTimeout(error) ? new CliError(`cannot connect to ${formatAddress(address)} within ${timeoutMs / 1000} s`) : error;
-  });
+  const connection: Connection = await connectWithin(adapter, address, { profile }, timeoutMs);
   return {
     async ask(text) {
       const reply = await connection.request({}, utf8Encoder.encode(text), { signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {

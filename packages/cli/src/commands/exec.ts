@@ -5,6 +5,7 @@ import { streamAddress } from "../address.ts";
 import { parseSize, requireOption, stringOption } from "../args.ts";
 import { readTokenFile } from "../auth.ts";
 import type { Command } from "../command.ts";
+import { CONNECT_TIMEOUT_HELP, CONNECT_TIMEOUT_OPTION, connectTimeoutMs, connectWithin } from "../connect.ts";
 import { CliError, describeError, UsageError } from "../errors.ts";
 import { exitStatusFor } from "../exec/protocol.ts";
 import { joinCommand } from "../exec/shell-words.ts";
@@ -26,6 +27,7 @@ Options:
                       with --shell): sockframe exec --connect ADDR --shell -- 'ls | wc -l'
   --stdin             send this process's standard input as the command's (read to the end first)
   --max-reply SIZE    largest reply accepted (default 64MiB)
+${CONNECT_TIMEOUT_HELP}
   --profile P         be (default), le, or seed: talk to the tutorial's own 5.5 server (sends the
                       command as bare text, quoted for its shell; reads its le-framed reply)
   -h, --help          this help
@@ -60,8 +62,14 @@ async function printResult(header: Header, body: Uint8Array): Promise<number> {
   return Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255 ? exitCode : 125;
 }
 
-async function framedExec(adapter: RuntimeAdapter, address: Address, header: OutgoingHeader, stdin: Uint8Array, profile: "be" | "le", maxReply: number): Promise<number> {
-  const connection = await adapter.connect(address, { profile, maxBodyBytes: maxReply });
+async function framedExec(
+  adapter: RuntimeAdapter,
+  address: Address,
+  header: OutgoingHeader,
+  stdin: Uint8Array,
+  options: { profile: "be" | "le"; maxReply: number; connectTimeoutMs: number },
+): Promise<number> {
+  const connection = await connectWithin(adapter, address, { profile: options.profile, maxBodyBytes: options.maxReply }, options.connectTimeoutMs);
   try {
     const reply = await connection.request(header, stdin);
     return await printResult(reply.header, reply.body);
@@ -115,6 +123,7 @@ export const execCommand: Command = {
     shell: { type: "boolean", default: false },
     stdin: { type: "boolean", default: false },
     "max-reply": { type: "string", default: "64MiB" },
+    ...CONNECT_TIMEOUT_OPTION,
     ...PROFILE_OPTION,
   },
   positionals: true,
@@ -133,7 +142,7 @@ export const execCommand: Command = {
       const tokenFile = stringOption(values, "token-file");
       if (tokenFile !== undefined) header.token = await readTokenFile(tokenFile);
       const stdin = values.stdin === true ? await readStdin(maxReply) : new Uint8Array(0);
-      return await framedExec(adapter, address, header, stdin, wireProfile(profile), maxReply);
+      return await framedExec(adapter, address, header, stdin, { profile: wireProfile(profile), maxReply, connectTimeoutMs: connectTimeoutMs(values) });
     } catch (error) {
       // exec's own failures must not look like the remote command's exit status: 125, as env(1) and timeout(1) do.
       if (error instanceof CliError) throw new CliError(error.message, 125);

@@ -9,6 +9,7 @@ import { requireOption, stringOption } from "../args.ts";
 import { readTokenFile } from "../auth.ts";
 import { humanBytes } from "../bytes.ts";
 import type { Command } from "../command.ts";
+import { CONNECT_TIMEOUT_HELP, CONNECT_TIMEOUT_OPTION, connectTimeoutMs, connectWithin } from "../connect.ts";
 import { CliError, describeError, UsageError } from "../errors.ts";
 import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
@@ -32,6 +33,7 @@ Options:
   --connect ADDR      host:port, tcp://host:port or unix:/path
   --token-file FILE   send this file's content (one line) as the token
   --quiet             no progress
+${CONNECT_TIMEOUT_HELP}
   --profile P         be (default), le, or seed (= le, the tutorial's struct.pack('i') prefix)
   -h, --help          this help
 
@@ -140,7 +142,7 @@ export const putCommand: Command = {
   name: "put",
   summary: "send files to a recv server (streamed, md5 + sha256 verified)",
   help: HELP,
-  options: { connect: { type: "string" }, "token-file": { type: "string" }, quiet: { type: "boolean", default: false }, ...PROFILE_OPTION },
+  options: { connect: { type: "string" }, "token-file": { type: "string" }, quiet: { type: "boolean", default: false }, ...CONNECT_TIMEOUT_OPTION, ...PROFILE_OPTION },
   positionals: true,
   async run({ values, positionals }, adapter: RuntimeAdapter) {
     const profile = parseProfile(stringOption(values, "profile"));
@@ -148,7 +150,8 @@ export const putCommand: Command = {
     if (positionals.length === 0) throw new UsageError("no FILE given: sockframe put --connect ADDR FILE...");
     const tokenFile = stringOption(values, "token-file");
     const token = tokenFile === undefined ? undefined : await readTokenFile(tokenFile);
-    const link = new Link(() => adapter.connect(address, { profile: wireProfile(profile) }));
+    const timeoutMs = connectTimeoutMs(values);
+    const link = new Link(() => connectWithin(adapter, address, { profile: wireProfile(profile) }, timeoutMs));
     let failures = 0;
     try {
       for (const [index, path] of positionals.entries()) {
