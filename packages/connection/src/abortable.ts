@@ -5,15 +5,12 @@
  */
 export function abortable<T>(opening: Promise<T>, signal: AbortSignal | undefined, discard: (opened: T) => void): Promise<T> {
   if (signal === undefined) return opening;
-  if (signal.aborted) {
-    opening.then(discard, () => undefined);
-    return Promise.reject(signal.reason);
-  }
   return new Promise((resolve, reject) => {
     const aborted = () => {
       reject(signal.reason);
       opening.then(discard, () => undefined);
     };
+    if (signal.aborted) return aborted();
     signal.addEventListener("abort", aborted, { once: true });
     opening.then(
       (opened) => {

@@ -546,16 +546,19 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   #startBody(header: Header): void {
     this.#framesSeen++;
+    // In #deliver's order: a reply goes to its request, a late reply nowhere, then the refusal.
     const pending = this.#takeRequest(header);
     if (pending === undefined) {
-      const late = this.#isLateReply(header);
-      if (late || this.#stopped) {
-        if (!late) this.#refuse(header);
+      if (this.#isLateReply(header)) {
         this.#discardBody = true;
         return;
       }
-    }
-    if (pending !== undefined && header.error !== undefined) {
+      if (this.#stopped) {
+        this.#refuse(header);
+        this.#discardBody = true;
+        return;
+      }
+    } else if (header.error !== undefined) {
       pending.reject(new RemoteError(header));
       this.#discardBody = true;
       return;
