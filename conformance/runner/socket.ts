@@ -10,6 +10,7 @@ import { buildBytes, type Case, type Chunking, chunkingsOf, describeChunking, lo
 /** The slice of an adapter's API this runner needs (the same in @sockframe/node, /deno and /bun). */
 interface AdapterConnection {
   [Symbol.asyncIterator](): AsyncIterator<{ header: unknown; body: Uint8Array }>;
+  release(body: Uint8Array): void;
   receiveStreams(): AsyncIterable<{ header: unknown; body: ReadableStream<Uint8Array> }>;
 }
 interface AdapterServer {
@@ -52,7 +53,11 @@ async function collect(connection: AdapterConnection, streaming: boolean): Promi
         outcome.frames.push({ header: frame.header, body });
       }
     } else {
-      for await (const frame of connection) outcome.frames.push({ header: frame.header, body: frame.body.slice() });
+      for await (const frame of connection) {
+        outcome.frames.push({ header: frame.header, body: frame.body.slice() });
+        // Handed back at once, as a server done with each body would: later bodies reuse its memory.
+        connection.release(frame.body);
+      }
     }
   } catch (error) {
     if (!isSockframeError(error)) throw error;

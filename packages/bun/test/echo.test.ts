@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type Connection, connect, listen } from "../src/index.ts";
+import { releasedEcho } from "../../connection/test/released-echo.ts";
 import { bytes, Resources, sleep, socketDir, text, within } from "./helpers.ts";
 
 const dir = socketDir();
@@ -31,6 +32,12 @@ for (const transport of ["tcp", "unix"] as const) {
         }
       })());
       expect(replies).toEqual(["f0:ONE", "f1:TWO", "f2:THREE"]);
+    });
+
+    test("1 MiB bodies released on both sides come back intact, in reused memory", async () => {
+      const { intact, serverBuffers } = await within(60_000, "24 echoes", releasedEcho(listen, connect, address()));
+      expect(intact).toEqual(Array(24).fill(true));
+      expect(serverBuffers).toBeLessThan(24);
     });
 
     test("100 concurrent requests resolved by id", async () => {

@@ -1,4 +1,5 @@
 import type { ZodType } from "zod";
+import { BodyPool } from "./body-pool.ts";
 import { ChecksumVerifier } from "./checksum.ts";
 import { ChunkQueue } from "./chunk-queue.ts";
 import { SockframeError } from "./errors.ts";
@@ -275,6 +276,8 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
     super(options, false);
   }
 
+  /** The memory of bodies that span reads, reused once released. */
+  readonly #bodies = new BodyPool();
   /** The body being gathered, when it spans reads (see step). */
   #gathering: Uint8Array | null = null;
   #gathered = 0;
@@ -305,6 +308,18 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
     this.queue.skipUnqueued(n);
   }
 
+  /**
+   * Hands back the body of a frame this decoder gave out, once the caller no longer needs it: a
+   * later body of a fitting size is then gathered into the same memory (still in cache, no fresh
+   * pages) instead of a new buffer. The released body's contents will change: call it only when
+   * nothing reads the body any more (not stored, not queued for writing). Bodies that were views
+   * of a pushed chunk, arrays from elsewhere and repeated releases are ignored. Returns whether the
+   * memory was taken back.
+   */
+  release(body: Uint8Array): boolean {
+    return this.#bodies.release(body);
+  }
+
   protected step(): Frame<H> | undefined {
     if (this.state !== BODY && !this.readHead()) return undefined;
     const size = this.bodyRemaining;
@@ -316,14 +331,19 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
         // still in cache, and the chunks are let go at once. Only once a quarter of it is here:
         // a peer must send octets to make us commit memory, at most four times what it sent.
         if (queue.length >= GATHER_FROM && queue.length * GATHER_RATIO >= size) {
-          body = this.#gathering = new Uint8Array(size);
+          body = this.#gathering = this.#bodies.take(size);
           this.#gathered = queue.length;
           queue.takeInto(body, 0, queue.length);
         }
         this.needMore("body");
         return undefined;
       }
-      body = queue.take(size);
+      if (queue.headRun >= size) {
+        body = queue.take(size);
+      } else {
+        body = this.#bodies.take(size);
+        queue.takeInto(body, 0, size);
+      }
     } else {
       const count = Math.min(size - this.#gathered, queue.length);
       queue.takeInto(body, this.#gathered, count);

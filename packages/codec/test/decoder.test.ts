@@ -1,7 +1,8 @@
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { encodeFrame, FrameDecoder, SockframeError, StreamingFrameDecoder } from "../src/index.ts";
+import { BodyPool } from "../src/body-pool.ts";
+import { encodeFrame, type Frame, FrameDecoder, SockframeError, StreamingFrameDecoder } from "../src/index.ts";
 import { concat, feed, rawFrame, sameBytes, text, utf8 } from "./helpers.ts";
 
 const nodeSha256 = () => {
@@ -334,5 +335,123 @@ describe("FrameDecoder, bodies that span reads", () => {
         for (const _ of decoder);
       }
     }).toThrow(SockframeError);
+  });
+});
+
+describe("FrameDecoder.release(): reusing the memory of bodies that span reads", () => {
+  const MiB = 1024 * 1024;
+  const bodyOf = (seed: number, size = MiB) => Uint8Array.from({ length: size }, (_, i) => (i * 131 + seed) & 0xff);
+  const bodies = [bodyOf(1), bodyOf(2), bodyOf(3)];
+  const stream = concat(bodies.map((body, id) => encodeFrame({ id }, body, { checksums: ["md5"] })));
+
+  /** Feeds `input` in 64 KiB reads (each its own buffer), handing each frame to `onFrame` as it comes. */
+  function decodeInReads(decoder: FrameDecoder, input: Uint8Array, onFrame: (frame: Frame) => void): void {
+    for (let at = 0; at < input.length; at += 65_536) {
+      decoder.push(input.slice(at, at + 65_536));
+      for (const frame of decoder) onFrame(frame);
+    }
+  }
+
+  it("gathers the next body into the memory of a released one, with the right octets and digest", () => {
+    const decoder = new FrameDecoder();
+    const seen: Frame[] = [];
+    decodeInReads(decoder, stream, (frame) => {
+      expect(sameBytes(frame.body, bodies[frame.header.id as number]!)).toBe(true);
+      seen.push(frame);
+      expect(decoder.release(frame.body)).toBe(true);
+    });
+    expect(seen.map((f) => f.header.id)).toEqual([0, 1, 2]);
+    expect(seen[1]!.body.buffer).toBe(seen[0]!.body.buffer);
+    expect(seen[2]!.body.buffer).toBe(seen[0]!.body.buffer);
+  });
+
+  it("never gives a body that was not released to another (fails if bodies share memory unasked)", () => {
+    const decoder = new FrameDecoder();
+    const seen: Frame[] = [];
+    decodeInReads(decoder, stream, (frame) => seen.push(frame));
+    expect(new Set(seen.map((f) => f.body.buffer)).size).toBe(3);
+    seen.forEach((frame, id) => expect(sameBytes(frame.body, bodies[id]!)).toBe(true));
+  });
+
+  it("reads straight into released memory (readTarget) with the same frames", () => {
+    const decoder = new FrameDecoder();
+    const seen: Frame[] = [];
+    for (let at = 0; at < stream.length; ) {
+      const target = decoder.readTarget();
+      const n = Math.min(65_536, stream.length - at, target?.length ?? Infinity);
+      if (target !== null) {
+        target.set(stream.subarray(at, at + n));
+        decoder.pushed(n);
+      } else {
+        decoder.push(stream.slice(at, at + n));
+      }
+      at += n;
+      for (const frame of decoder) {
+        expect(sameBytes(frame.body, bodies[frame.header.id as number]!)).toBe(true);
+        seen.push(frame);
+        decoder.release(frame.body);
+      }
+    }
+    expect(seen).toHaveLength(3);
+    expect(seen[2]!.body.buffer).toBe(seen[0]!.body.buffer);
+  });
+
+  it("ignores bodies it did not lend: views of a pushed chunk, other arrays, a second release", () => {
+    const decoder = new FrameDecoder();
+    const whole = encodeFrame({ id: 1 }, utf8.encode("in one chunk"));
+    decoder.push(whole);
+    const inChunk = decoder.next()!;
+    expect(inChunk.body.buffer).toBe(whole.buffer);
+    expect(decoder.release(inChunk.body)).toBe(false);
+    expect(decoder.release(new Uint8Array(MiB))).toBe(false);
+    let first: Frame | undefined;
+    decodeInReads(decoder, stream.subarray(0, stream.length - 2 * (stream.length / 3)), (frame) => (first = frame));
+    expect(decoder.release(first!.body.subarray(1))).toBe(false);
+    expect(decoder.release(first!.body)).toBe(true);
+    expect(decoder.release(first!.body)).toBe(false);
+    // The chunk the view came from was left alone.
+    expect(text(inChunk.body)).toBe("in one chunk");
+  });
+
+  it("reuses released memory for a body assembled from queued chunks too, and for none more than twice its size", () => {
+    const decoder = new FrameDecoder();
+    const sizes = [20_000, 20_000, 9_000];
+    const frames = concat(sizes.map((size, id) => encodeFrame({ id }, bodyOf(id, size))));
+    // 5000-octet reads: each body (below the size that is gathered) is assembled from queued chunks.
+    const got: Frame[] = [];
+    for (let at = 0; at < frames.length; at += 5000) {
+      decoder.push(frames.slice(at, at + 5000));
+      for (const frame of decoder) {
+        expect(sameBytes(frame.body, bodyOf(got.length, sizes[got.length]!))).toBe(true);
+        got.push(frame);
+        expect(decoder.release(frame.body)).toBe(true);
+      }
+    }
+    expect(got).toHaveLength(3);
+    expect(got[1]!.body.buffer).toBe(got[0]!.body.buffer);
+    // 20,000 octets of memory for a 9,000-octet body would pin more than twice its size.
+    expect(got[2]!.body.buffer).not.toBe(got[0]!.body.buffer);
+  });
+});
+
+describe("BodyPool bounds", () => {
+  it("keeps at most four released buffers and 16 MiB, the oldest making way", () => {
+    const pool = new BodyPool();
+    const MiB = 1024 * 1024;
+    const lent = Array.from({ length: 6 }, () => pool.take(MiB));
+    for (const body of lent) expect(pool.release(body)).toBe(true);
+    expect(pool.freeBytes).toBe(4 * MiB);
+    // The four newest are kept: the next four takes reuse them, newest buffers first or not.
+    const again = Array.from({ length: 5 }, () => pool.take(MiB));
+    const reused = again.filter((body) => lent.slice(2).some((old) => old.buffer === body.buffer));
+    expect(reused).toHaveLength(4);
+    expect(pool.freeBytes).toBe(0);
+    const big = pool.take(10 * MiB);
+    pool.release(big);
+    for (const body of again) pool.release(body);
+    expect(pool.freeBytes).toBeLessThanOrEqual(16 * MiB);
+    // A buffer larger than the whole budget is not kept at all.
+    expect(pool.release(pool.take(17 * MiB))).toBe(true);
+    expect(pool.freeBytes).toBeLessThanOrEqual(16 * MiB);
   });
 });

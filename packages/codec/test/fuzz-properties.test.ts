@@ -50,6 +50,7 @@ import {
   NODE_HASHES,
   PREFIX_TAMPERS,
   referenceOutcome,
+  type ReleaseMode,
   runDecoder,
   SIZE_TAMPERS,
   WHOLE,
@@ -183,6 +184,7 @@ describe("fuzz properties, every decoder mode", () => {
       otherLimit: fc.nat(50),
       chunking: fc.oneof({ weight: 6, arbitrary: chunking }, { weight: 1, arbitrary: fc.constant(DRIP) }),
       drainEach: fc.boolean(),
+      release: fc.constantFrom<ReleaseMode>("none", "each", "alternate"),
     });
     fc.assert(
       fc.property(input, (c) => {
@@ -201,7 +203,7 @@ describe("fuzz properties, every decoder mode", () => {
           schema: c.schema ? HeaderSchema : undefined,
           hashes: c.native ? NODE_HASHES : undefined,
         };
-        const outcome = runDecoder(chunk(bytes, c.chunking), mode, { drainEach: c.drainEach });
+        const outcome = runDecoder(chunk(bytes, c.chunking), mode, { drainEach: c.drainEach, release: c.release });
         expect(outcome.error, describeMode(mode)).toBeNull();
         expect(outcome.frames.map((f) => f.header)).toEqual(c.frames.map((f) => expectedHeader(f, c.checksums)));
         expect(outcome.frames.map((f) => f.body)).toEqual(c.frames.map((f) => bodyKey(f.body)));

@@ -435,8 +435,20 @@ interface DecoderLike {
  * - events: head, data (non-empty, not past total_size), end with the head's header object;
  *   a buffered frame's body length is its total_size; done after a clean end.
  */
-export function runDecoder(chunks: readonly Uint8Array[], mode: Mode, options: { end?: boolean; drainEach?: boolean } = {}): Outcome {
+/**
+ * Which buffered bodies runDecoder hands back with release() as soon as it has read them: none,
+ * each, or every other one (the ones kept must not change while later bodies reuse released memory).
+ */
+export type ReleaseMode = "none" | "each" | "alternate";
+
+export function runDecoder(
+  chunks: readonly Uint8Array[],
+  mode: Mode,
+  options: { end?: boolean; drainEach?: boolean; release?: ReleaseMode } = {},
+): Outcome {
   const end = options.end ?? true;
+  const release = options.release ?? "none";
+  const kept: Array<{ body: Uint8Array; key: string }> = [];
   const drainEach = options.drainEach ?? true;
   const decoderOptions = {
     profile: mode.profile,
@@ -463,7 +475,13 @@ export function runDecoder(chunks: readonly Uint8Array[], mode: Mode, options: {
     if (!mode.streaming) {
       const frame = event as { header: Header; body: Uint8Array };
       check(frame.body.length === frame.header.total_size, () => `buffered frame body ${frame.body.length} != total_size ${frame.header.total_size}`);
-      outcome.frames.push({ header: canonical(frame.header), body: bodyKey(frame.body) });
+      const key = bodyKey(frame.body);
+      outcome.frames.push({ header: canonical(frame.header), body: key });
+      if (release === "each" || (release === "alternate" && outcome.frames.length % 2 === 1)) {
+        (decoder as unknown as FrameDecoder).release(frame.body);
+      } else {
+        kept.push({ body: frame.body, key });
+      }
       return;
     }
     const e = event as { type: string; header?: Header; chunk?: Uint8Array };
@@ -552,6 +570,9 @@ export function runDecoder(chunks: readonly Uint8Array[], mode: Mode, options: {
       check(decoder.done, () => "stream ended cleanly but decoder.done is false");
       check(head === null, () => "stream ended cleanly inside a streamed frame");
     }
+  }
+  for (const { body, key } of kept) {
+    check(bodyKey(body) === key, () => "a body that was not released changed: its memory was given to a later body");
   }
   if (outcome.error !== null && !end) {
     // Fused: more input changes nothing.

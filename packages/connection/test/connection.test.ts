@@ -82,6 +82,51 @@ describe("Connection", () => {
     await client.close();
   });
 
+  it("reuses released bodies' memory, and not before the octets sent from it were written", async () => {
+    const [a, b] = streamPair();
+    a.readSize = b.readSize = 64 * 1024;
+    // The server's replies leave 100 ms after each write, read from its buffers only then, and
+    // its send() resolves at once (the high-water mark is far off): release() comes right after.
+    b.writeDelayMs = 100;
+    const client = new Connection(a);
+    const server = new Connection(b, { writeHighWaterMark: 64 * 1024 * 1024 });
+    const serverBodies = new Set<ArrayBufferLike>();
+    let arrived = () => undefined as void;
+    void (async () => {
+      for await (const { header, body } of server) {
+        serverBodies.add(body.buffer);
+        arrived();
+        await server.send({ id: header.id }, body);
+        server.release(body);
+      }
+      await server.close();
+    })();
+    const MiB = 1024 * 1024;
+    const clientBodies = new Set<ArrayBufferLike>();
+    const echo = async (n: number) => {
+      const reply = await client.request({}, new Uint8Array(MiB).fill(n));
+      expect(reply.body.length).toBe(MiB);
+      expect(reply.body.every((octet) => octet === n)).toBe(true);
+      clientBodies.add(reply.body.buffer);
+      client.release(reply.body);
+    };
+    for (const round of [0, 1]) {
+      // Each request reaches the server after it released the body before, while that body's
+      // reply still waits to leave: reusing its memory now would send the new body back instead.
+      const replies = [];
+      for (let n = 1; n <= 4; n++) {
+        const received = new Promise<void>((resolve) => (arrived = resolve));
+        replies.push(echo(round * 4 + n));
+        await received;
+      }
+      await Promise.all(replies);
+    }
+    // Eight bodies each way: the second four reuse the memory of the first (fails if nothing is reused).
+    expect(serverBodies.size).toBe(4);
+    expect(clientBodies.size).toBeLessThan(8);
+    await client.close();
+  });
+
   it("rejects a request answered with an error frame", async () => {
     const [a, b] = streamPair();
     const client = new Connection(a);

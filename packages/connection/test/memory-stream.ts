@@ -39,6 +39,12 @@ class MemoryEnd implements ByteStream {
    */
   readSize = 0;
   direct = 0;
+  /**
+   * Set: a write completes this many ms after write(), and its octets are read only then, as a
+   * kernel copies them from the caller's buffers: a buffer changed in between goes out changed.
+   * Unset (-1): the octets are copied at write() and delivered after a macrotask.
+   */
+  writeDelayMs = -1;
 
   #flushInbox(): void {
     while (!this.#paused && this.events !== null && this.#inbox.length > 0 && !this.#closed) {
@@ -69,12 +75,16 @@ class MemoryEnd implements ByteStream {
     if (this.#closed || this.spy.finSent) return Promise.reject(new Error("write after close"));
     this.spy.writes++;
     this.spy.chunksWritten += chunks.length;
-    const copy = chunks.map((chunk) => chunk.slice());
+    const late = this.writeDelayMs >= 0;
+    const copy = late ? chunks : chunks.map((chunk) => chunk.slice());
     return new Promise((resolve) =>
-      setTimeout(() => {
-        for (const chunk of copy) this.peer.deliver(chunk);
-        resolve();
-      }, 0),
+      setTimeout(
+        () => {
+          for (const chunk of copy) this.peer.deliver(late ? chunk.slice() : chunk);
+          resolve();
+        },
+        Math.max(this.writeDelayMs, 0),
+      ),
     );
   }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type Address, connect, type Connection, listen, RemoteError } from "../src/index.ts";
+import { releasedEcho } from "../../connection/test/released-echo.ts";
 import { freshSocketDir, SOCKET_A, text, utf8, within } from "./helpers.ts";
 
 const upper = (body: Uint8Array) => utf8.encode(text(body).toUpperCase());
@@ -45,6 +46,14 @@ for (const [transport, address] of addresses) {
       await client.close();
       await server.close();
     }
+  });
+}
+
+for (const [transport, address] of addresses) {
+  Deno.test(`release() over ${transport}: 1 MiB bodies released on both sides come back intact, in reused memory`, async () => {
+    const { intact, serverBuffers } = await within(60_000, "24 echoes", releasedEcho(listen, connect, await address()));
+    assert.deepEqual(intact, Array(24).fill(true));
+    assert.ok(serverBuffers < 24, `${serverBuffers} buffers for 24 bodies`);
   });
 }
 

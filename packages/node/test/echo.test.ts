@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { connect, type Connection, listen, type Server } from "../src/index.ts";
+import { releasedEcho } from "../../connection/test/released-echo.ts";
 import { take, tempDir, text, upper, utf8, within } from "./helpers.ts";
 
 const dir = tempDir();
@@ -78,6 +79,12 @@ describe.each(transports)("echo over %s", (_name, address) => {
       });
       await client.close();
     });
+  });
+
+  it("echoes 1 MiB bodies released on both sides intact, in reused memory", async () => {
+    const { intact, serverBuffers } = await within(60_000, releasedEcho(listen, connect, address()));
+    expect(intact).toEqual(Array(24).fill(true));
+    expect(serverBuffers).toBeLessThan(24);
   });
 
   it("streams an 8 MiB reply with requestStream, and a request given up on does not disturb the next", async () => {
