@@ -116,6 +116,7 @@ async function decodeGroups(size: number, o: MatrixOptions, log: (line: string) 
     const theirs = cut(itlpBytes);
     const contenders: Record<string, Run> = {
       "sockframe (buffered)": decodeBuffered(ours),
+      "sockframe (buffered, bodies released)": decodeBuffered(ours, {}, { release: true }),
       "sockframe (streaming)": decodeStreaming(ours),
       "sockframe + zod schema": decodeBuffered(ours, { header: Schema, maxBodyBytes: 64 * 2 ** 20 }),
       "sockframe + sha256 check": decodeBuffered(cut(summed.bytes), { hashes: NATIVE, maxBodyBytes: 64 * 2 ** 20 }),

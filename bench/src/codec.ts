@@ -6,14 +6,25 @@ import { compare, pairedRatio, type Sample } from "./measure.ts";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Our buffered decoder over `chunks`, as an adapter drives it: push, then take every frame. */
-export function decodeBuffered(chunks: Uint8Array[], options: ConstructorParameters<typeof FrameDecoder>[0] = {}): () => number {
+/**
+ * Our buffered decoder over `chunks`, as an adapter drives it: push, then take every frame.
+ * `release`: each body is handed back once taken (FrameDecoder.release), as a consumer that is done
+ * with it does, so a body that spans chunks reuses the memory of the one before.
+ */
+export function decodeBuffered(
+  chunks: Uint8Array[],
+  options: ConstructorParameters<typeof FrameDecoder>[0] = {},
+  { release = false }: { release?: boolean } = {},
+): () => number {
   return () => {
     const decoder = new FrameDecoder(options);
     let frames = 0;
     for (const chunk of chunks) {
       decoder.push(chunk);
-      for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) frames++;
+      for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) {
+        frames++;
+        if (release) decoder.release(frame.body);
+      }
     }
     return frames;
   };
@@ -178,7 +189,8 @@ export async function runCodecBench(scale: { smallFrames: number; largeFrames: n
   const itlpLarge = chunked(itlpInput(scale.largeFrames, bodySize), 64 * 1024);
   const largeResults = await compare(
     {
-      "sockframe (buffered)": decodeBuffered(largeChunks),
+      "sockframe (buffered, bodies released)": decodeBuffered(largeChunks, {}, { release: true }),
+      "sockframe (buffered, fresh bodies)": decodeBuffered(largeChunks),
       "sockframe (streaming)": decodeStreaming(largeChunks),
       "it-length-prefixed": itlp(itlpLarge, 2 << 20),
       "it-length-prefixed (list)": itlpList(itlpLarge, 2 << 20),
@@ -196,14 +208,16 @@ export async function runCodecBench(scale: { smallFrames: number; largeFrames: n
   const found = {
     "codec.small.vs_json_parse": ratio(smallResults, "sockframe", "json-parse-only"),
     "codec.small.vs_itlp": ratio(smallResults, "sockframe", "it-length-prefixed"),
-    "codec.large.buffered.vs_memcpy": ratio(largeResults, "sockframe (buffered)", "Uint8Array#set, streaming"),
+    "codec.large.buffered.vs_memcpy": ratio(largeResults, "sockframe (buffered, bodies released)", "Uint8Array#set, streaming"),
     "codec.large.streaming.vs_itlp_list": ratio(largeResults, "sockframe (streaming)", "it-length-prefixed (list)"),
   };
-  // For the notes: what a decoder that hands out fresh bodies can reach at best, and how far above
-  // that floor sockframe's own work puts it.
+  // For the notes: the same decoder when the consumer keeps every body (each one fresh memory), what
+  // a decoder that hands out fresh bodies can reach at best, and how far above that floor
+  // sockframe's own work puts it.
   const context = {
+    "codec.large.buffered_fresh.vs_memcpy": ratio(largeResults, "sockframe (buffered, fresh bodies)", "Uint8Array#set, streaming"),
     "codec.large.fresh_bodies_vs_memcpy": ratio(largeResults, "new Uint8Array + set (floor of fresh bodies)", "Uint8Array#set, streaming"),
-    "codec.large.buffered.vs_fresh_bodies": ratio(largeResults, "sockframe (buffered)", "new Uint8Array + set (floor of fresh bodies)"),
+    "codec.large.buffered_fresh.vs_fresh_bodies": ratio(largeResults, "sockframe (buffered, fresh bodies)", "new Uint8Array + set (floor of fresh bodies)"),
     "codec.small.itlp_vs_json_parse": ratio(smallResults, "it-length-prefixed", "json-parse-only"),
   };
   const all = { ...found, ...context };

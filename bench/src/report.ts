@@ -97,7 +97,10 @@ export function markdown(report: BenchReport): string {
     "  in a full run). Node runs a plain bundle of the peer (no TypeScript loader), Deno and Bun run",
     "  `bench/src/transport/peer.ts` directly.",
     "- **sockframe**: `connection.request()` with a 64 B or 1 MiB body; the server is the echo handler",
-    "  of docs/api.md (`for await (frame of connection) await connection.send({ id }, body)`).",
+    "  of docs/api.md (`for await (frame of connection)`: `await connection.send({ id }, body)`, then",
+    "  `connection.release(body)`), and the client releases each reply's body once counted.",
+    "  **sockframe, bodies not released** (1 MiB, for information): the same without release(), so",
+    "  every body on either side is fresh memory.",
     "  **sockframe, streamed bodies** (1 MiB, for information): `streamBodies: true` on both sides; the",
     "  server pipes each body back with `sendStream` as it arrives, the client counts its octets.",
     "- **raw**: the same runtime's sockets with no framing. The client writes each message with one",
@@ -118,7 +121,10 @@ export function markdown(report: BenchReport): string {
     "- \"JSON.parse of the headers alone\" (strict UTF-8 decoding and JSON.parse of each header, already",
     "  cut out) and \"Uint8Array#set\" (each body copied into a ring of 64 MiB of touched buffers) are",
     "  floors, not decoders; \"new Uint8Array + set\" is the floor of any decoder that hands out each body",
-    "  as a fresh buffer. \"validation on\" in the ratios is the SPEC 3.4 check every decoder runs;",
+    "  as a fresh buffer. \"bodies released\": the consumer hands each body back once taken",
+    "  (`FrameDecoder.release`), so a body that spans chunks reuses the memory of the one before;",
+    "  \"fresh bodies\" keeps every body, each one new memory.",
+    "  \"validation on\" in the ratios is the SPEC 3.4 check every decoder runs;",
     "  the zod rows of the matrix add an application schema on top.",
     "- In the chart, bars far above their group's median are drawn off scale (marked »).",
   ];
@@ -181,45 +187,30 @@ function notes(report: BenchReport): string[] {
     );
   }
   if (missed("codec.large.buffered.vs_memcpy")) {
-    const floor = c("codec.large.fresh_bodies_vs_memcpy");
-    const ours = c("codec.large.buffered.vs_fresh_bodies");
     note(
-      "**codec.large.buffered.vs_memcpy.** A buffered decoder hands out each 1 MiB body as one contiguous Uint8Array of its own, so when a body arrives in " +
-        "16 chunks it must allocate a fresh buffer (zero-filled by the runtime, fresh pages from the kernel) and copy into it. That floor alone " +
-        `(\`new Uint8Array + set\`) runs at ${fmt(floor)} of the streaming Uint8Array#set into already-touched memory; ` +
-        `sockframe runs at ${fmt(ours)} of that floor. The target of 0.5 would need a fresh, zeroed 1 MiB buffer to cost no ` +
-        "more than one copy; on this machine a first touch of a page costs far more than copying it (the streaming Uint8Array#set reuses its pages), " +
-        "and whether a body's pages are fresh is glibc's choice (see echo.large.vs_raw below): with the allocator settings named there, two quick runs " +
-        "had this ratio at 0.34 and 0.43, the zero-fill of new Uint8Array and the copy then costing more than the one copy of the floor. " +
-        "Streaming mode hands out views and needs no copy (codec.large.streaming.vs_itlp_list).",
+      "**codec.large.buffered.vs_memcpy.** Measured with each body handed back once taken (`FrameDecoder.release`), so that the next body is " +
+        "copied into memory still in cache. A decoder whose consumer keeps every body must allocate a fresh buffer for each (zero-filled by the " +
+        "runtime, new pages from the kernel): sockframe then runs at " +
+        `${fmt(c("codec.large.buffered_fresh.vs_memcpy"))} of the streaming Uint8Array#set, and the floor of fresh bodies (\`new Uint8Array + set\`) ` +
+        `at ${fmt(c("codec.large.fresh_bodies_vs_memcpy"))}.`,
     );
   }
   const largeMissed = ["node", "deno", "bun"].filter((rt) => missed(`echo.large.vs_raw.${rt}`));
   if (largeMissed.length > 0) {
+    const each = (name: string) => ["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`${name}.${rt}`))}`).join(", ");
     note(
       `**echo.large.vs_raw (${largeMissed.join(", ")}).** The raw echo never touches the payload in user space: the kernel copies it in and out, and the ` +
-        "server writes back each read as it comes. A framed echo with buffered bodies (the echo handler of docs/api.md) hands each 1 MiB body over as one " +
-        "contiguous buffer of its own: fresh memory per body per side, and store-and-forward instead of cut-through. Where the runtime lets the adapter " +
-        "choose the buffer a read fills (Deno's conn.read; node:net's onread, on client sockets only), sockframe reads the rest of a body straight into " +
-        "it, so the kernel's copy is the only one; Node's accepted sockets and Bun hand over reads in buffers of their own, copied into the body once. " +
-        "What remains is fresh memory, and here that is the allocator's doing: a freed 1 MiB body goes back to the kernel, and every page of the " +
-        "next one faults back in (~15-20 µs a fault on this VM). Node and Deno allocate ArrayBuffers with glibc malloc, which shrinks its heap with brk " +
-        "whenever more than its trim threshold is free at the top: a loop of new Uint8Array(1 MiB) filled by copying ran at ~1 GB/s in Node, 12.6-13.4 GB/s with " +
-        "`GLIBC_TUNABLES=glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432` in the environment. Bun's mimalloc purges " +
-        "freed pages after 10 ms (`MIMALLOC_PURGE_DELAY=-1` keeps them). Quick runs of this bench with those settings (experiments; the allocator row " +
-        "above says what a run used) had echo.large.vs_raw at node 0.92, deno 0.62, bun 0.14 with the glibc setting, and node 0.84, deno 0.76, " +
-        "bun 0.54 with both, against node 0.58, deno 0.37, bun 0.20 in a run with the defaults just before. Back to back outside the bench (sockframe and " +
-        "raw 1 MiB echoes alternating, medians of five rounds), Deno's sockframe echo ran at 0.30 and 0.32 of raw with the defaults and 0.70 and 0.93 with " +
-        "the glibc setting; Node's at 0.64 and 0.56, and 0.73 and 0.89. The buffered echo allocates a body per message on each side and gains most " +
-        "from them; its figures also swing most between rounds, and other contenders running in the same processes move them (a 64-byte " +
-        "sockframe echo alternating with it took Node's 1 MiB echo from 0.82 to 0.54 of ws in one pair of runs). On Bun, sockframe's server and client took 31k and 41k minor faults over a run in which they echoed about half the octets " +
-        "the hand-written floor echoed with 30k and 30k; a write high-water mark of 64 MiB, or an echo handler that does not await send(), changed " +
-        "nothing measurable, while MIMALLOC_PURGE_DELAY=-1 took it from 400 to 995 MB/s and the floor from 805 to 1369 (back to back, medians of five rounds). " +
+        "server writes back each read as it comes. A framed echo with buffered bodies hands each 1 MiB body over as one contiguous buffer: " +
+        "store-and-forward instead of cut-through, and one copy into the body where the runtime hands over reads in buffers of its own (Node's " +
+        "accepted sockets, Bun); Deno's conn.read and Node's client sockets read the rest of a body straight into it. Both sides release each body " +
+        "once done with it (`connection.release`), so bodies reuse memory still in cache. Without release every body is fresh memory, which the " +
+        "default allocators give back to the kernel between bodies (glibc trims its heap, Bun's mimalloc purges after 10 ms), and every page " +
+        `faults in again (~15-20 µs a fault on this VM): that echo (sockframe, bodies not released) runs at ${each("echo.large.kept_vs_raw")} of the raw echo. ` +
         `With streamed bodies on both sides (\`streamBodies: true\`, the server pipes each body back with sendStream as it arrives: cut-through, ` +
-        `nothing assembled) sockframe runs at ${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.streamed_vs_raw.${rt}`))}`).join(", ")} of the raw echo. ` +
+        `nothing assembled) sockframe runs at ${each("echo.large.streamed_vs_raw")} of the raw echo. ` +
         "The hand-written floor (raw sockets, a 4-octet length, each message copied into a fresh buffer on both sides, nothing else) runs at " +
-        `${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.floor_vs_raw.${rt}`))}`).join(", ")} of the raw echo, and sockframe's buffered echo at ` +
-        `${["node", "deno", "bun"].map((rt) => `${rt} ${fmt(c(`echo.large.vs_floor.${rt}`))}`).join(", ")} of that floor.`,
+        `${each("echo.large.floor_vs_raw")} of the raw echo, and sockframe's echo at ${each("echo.large.vs_floor")} of that floor. ` +
+        "Contenders share their runtime's client and server processes, so the 1 MiB figures also move with what ran just before.",
     );
   }
   if (missed("echo.large.vs_ws")) {

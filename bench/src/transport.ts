@@ -231,6 +231,7 @@ function samePlan(addresses: Addresses, transports: Transport[], scale: Transpor
     }
     const large = `${runtime}.${t}.large`;
     add(large, "sockframe", { kind: "sockframe", target: sf, size: LARGE, inFlight: 4 });
+    add(large, "sockframe, bodies not released", { kind: "sockframe-kept", target: addresses.sockframeKept[t]!, size: LARGE, inFlight: 4 });
     add(large, "sockframe, streamed bodies", { kind: "sockframe-streamed-echo", target: addresses.sockframeStreamEcho[t]!, size: LARGE, inFlight: 4 });
     add(large, "raw", { kind: "raw", target: raw, size: LARGE, inFlight: 4 });
     add(large, "raw + hand-written length prefix (floor)", { kind: "raw-framed", target: addresses.rawFramed[t]!, size: LARGE, inFlight: 4 });
@@ -459,6 +460,7 @@ export async function runTransportBench(scale: TransportScale, log: (line: strin
       ratio(`echo.large.vs_raw.${runtime}`, fig(`${runtime}.tcp.large`, "sockframe", "mbPerSec"), fig(`${runtime}.tcp.large`, "raw", "mbPerSec"));
       context(`echo.large.floor_vs_raw.${runtime}`, fig(`${runtime}.tcp.large`, "raw + hand-written length prefix (floor)", "mbPerSec"), fig(`${runtime}.tcp.large`, "raw", "mbPerSec"));
       context(`echo.large.vs_floor.${runtime}`, fig(`${runtime}.tcp.large`, "sockframe", "mbPerSec"), fig(`${runtime}.tcp.large`, "raw + hand-written length prefix (floor)", "mbPerSec"));
+      context(`echo.large.kept_vs_raw.${runtime}`, fig(`${runtime}.tcp.large`, "sockframe, bodies not released", "mbPerSec"), fig(`${runtime}.tcp.large`, "raw", "mbPerSec"));
       context(`echo.large.streamed_vs_raw.${runtime}`, fig(`${runtime}.tcp.large`, "sockframe, streamed bodies", "mbPerSec"), fig(`${runtime}.tcp.large`, "raw", "mbPerSec"));
       context(`echo.small.batched_raw_vs_raw.${runtime}`, fig(`${runtime}.tcp.small.64`, "raw, batched writes", "perSec"), fig(`${runtime}.tcp.small.64`, "raw", "perSec"));
       context(`echo.small1.vs_raw.${runtime}`, fig(`${runtime}.tcp.small.1`, "sockframe", "perSec"), fig(`${runtime}.tcp.small.1`, "raw", "perSec"));

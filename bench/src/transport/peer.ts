@@ -15,11 +15,11 @@ import type { Address, Connection } from "@sockframe/connection";
 import { Assembler, lengthPrefixed, prefixOf } from "./assembler.ts";
 import { loadRuntime, type RawConn, runtime, type RuntimeModule, type WsClient } from "./types.ts";
 
-export type Addresses = Record<"sockframe" | "sockframeStream" | "sockframeStreamEcho" | "raw" | "rawFramed" | "rawSink", Partial<Record<"tcp" | "unix", Address>>> & {
+export type Addresses = Record<"sockframe" | "sockframeKept" | "sockframeStream" | "sockframeStreamEcho" | "raw" | "rawFramed" | "rawSink", Partial<Record<"tcp" | "unix", Address>>> & {
   ws?: Partial<Record<"tcp" | "unix", string>>;
 };
 
-export type ContenderKind = "sockframe" | "sockframe-streamed-echo" | "raw" | "raw-framed" | "raw-batched" | "ws" | "sockframe-stream" | "raw-stream";
+export type ContenderKind = "sockframe" | "sockframe-kept" | "sockframe-streamed-echo" | "raw" | "raw-framed" | "raw-batched" | "ws" | "sockframe-stream" | "raw-stream";
 
 export interface Contender {
   name: string;
@@ -125,7 +125,8 @@ function pattern(size: number): Uint8Array {
   return bytes;
 }
 
-async function sockframeEcho(rt: RuntimeModule, c: Contender): Promise<Session> {
+/** `release`: each reply's body is handed back once counted (Connection.release), as the server does. */
+async function sockframeEcho(rt: RuntimeModule, c: Contender, release: boolean): Promise<Session> {
   const connection = await rt.adapter.connect(c.target as Address);
   const body = pattern(c.size);
   const header = {};
@@ -135,6 +136,7 @@ async function sockframeEcho(rt: RuntimeModule, c: Contender): Promise<Session> 
   const onReply = (frame: { body: Uint8Array }) => {
     if (frame.body.length !== c.size) window.fail(new Error(`${c.name}: echo of ${frame.body.length} octets, sent ${c.size}`));
     else window.completed();
+    if (release) connection.release(frame.body);
   };
   const onError = (error: unknown) => window.fail(error);
   return { run: (minMs) => window.run(minMs), close: async () => void (await connection.close()) };
@@ -287,7 +289,9 @@ async function rawStream(rt: RuntimeModule, c: Contender): Promise<Session> {
 function open(rt: RuntimeModule, c: Contender): Promise<Session> {
   switch (c.kind) {
     case "sockframe":
-      return sockframeEcho(rt, c);
+      return sockframeEcho(rt, c, true);
+    case "sockframe-kept":
+      return sockframeEcho(rt, c, false);
     case "sockframe-streamed-echo":
       return sockframeStreamedEcho(rt, c);
     case "raw":
@@ -332,10 +336,17 @@ async function serve(rt: RuntimeModule, options: { host: string; unixDir?: strin
   const unix = (name: string): Address => ({ transport: "unix", path: `${options.unixDir}/${name}.sock` });
   const transports: Array<["tcp" | "unix", (name: string) => Address]> = [["tcp", tcp]];
   if (options.unixDir !== undefined) transports.push(["unix", unix]);
-  const out: Addresses = { sockframe: {}, sockframeStream: {}, sockframeStreamEcho: {}, raw: {}, rawFramed: {}, rawSink: {} };
+  const out: Addresses = { sockframe: {}, sockframeKept: {}, sockframeStream: {}, sockframeStreamEcho: {}, raw: {}, rawFramed: {}, rawSink: {} };
   for (const [transport, at] of transports) {
-    // The echo handler of docs/api.md, as a user writes it.
+    // The echo handler of docs/api.md, as a user writes it: each body released once sent.
     const echo = await rt.adapter.listen(at("sf"), async (connection: Connection) => {
+      for await (const { header, body } of connection) {
+        await connection.send({ id: header.id }, body);
+        connection.release(body);
+      }
+    });
+    // The same without release(): every body fresh memory.
+    const kept = await rt.adapter.listen(at("sfk"), async (connection: Connection) => {
       for await (const { header, body } of connection) await connection.send({ id: header.id }, body);
     });
     const sink = await rt.adapter.listen(
@@ -358,6 +369,7 @@ async function serve(rt: RuntimeModule, options: { host: string; unixDir?: strin
       { streamBodies: true },
     );
     out.sockframe[transport] = echo.address;
+    out.sockframeKept[transport] = kept.address;
     out.sockframeStreamEcho[transport] = streamedEcho.address;
     out.sockframeStream[transport] = sink.address;
     out.raw[transport] = (await rt.raw.listenEcho(at("raw"))).address;
