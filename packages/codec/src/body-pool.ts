@@ -19,13 +19,24 @@ export class BodyPool {
   /** Buffers handed out in bodies and not released: what release() accepts. */
   readonly #lent = new WeakSet<ArrayBufferLike>();
 
-  /** A buffer for a body of `size` octets, reused when one fits; its contents are not cleared. */
-  take(size: number): Uint8Array {
+  /** The index of the smallest released buffer that fits `size` octets, or -1. */
+  #fit(size: number): number {
     let best = -1;
     for (let i = 0; i < this.#free.length; i++) {
       const length = this.#free[i]!.byteLength;
       if (length >= size && length <= size * MAX_SLACK && (best < 0 || length < this.#free[best]!.byteLength)) best = i;
     }
+    return best;
+  }
+
+  /** Whether take(size) would reuse released memory rather than allocate. */
+  fits(size: number): boolean {
+    return this.#fit(size) >= 0;
+  }
+
+  /** A buffer for a body of `size` octets, reused when one fits; its contents are not cleared. */
+  take(size: number): Uint8Array {
+    const best = this.#fit(size);
     let buffer: ArrayBuffer;
     if (best < 0) {
       buffer = new ArrayBuffer(size);
@@ -58,5 +69,4 @@ export class BodyPool {
   get freeBytes(): number {
     return this.#freeBytes;
   }
-
 }

@@ -288,7 +288,7 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
    * can read into a buffer of its choosing (Deno's conn.read, Node's onread) reads into this view,
    * then reports the count with `pushed(n)` instead of calling push(). The view is only valid
    * until the decoder is next used. Memory is committed by the same rule as push(): a body is
-   * gathered only once a quarter of it was received.
+   * gathered only once a quarter of it was received, or at once into released memory (release()).
    */
   readTarget(): Uint8Array | null {
     const body = this.#gathering;
@@ -330,7 +330,9 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
         // A body that spans reads is copied into its buffer as its octets arrive, while they are
         // still in cache, and the chunks are let go at once. Only once a quarter of it is here:
         // a peer must send octets to make us commit memory, at most four times what it sent.
-        if (queue.length >= GATHER_FROM && queue.length * GATHER_RATIO >= size) {
+        // Released memory that fits is committed already: then from the first octet.
+        const due = queue.length >= GATHER_FROM && queue.length * GATHER_RATIO >= size;
+        if (due || (size >= GATHER_FROM && this.#bodies.fits(size))) {
           body = this.#gathering = this.#bodies.take(size);
           this.#gathered = queue.length;
           queue.takeInto(body, 0, queue.length);
