@@ -10,14 +10,17 @@ const MAX_SLACK = 2;
  * one costs far more than the copy into it: the runtime zero-fills it and, for large sizes, the
  * allocator maps new pages that fault in one by one, while a buffer used a moment ago is still in
  * cache. A caller done with a body may hand it back (release), and the next body of a fitting size
- * reuses its buffer. Only buffers this pool lent out are taken back, each once: a view into a
- * pushed chunk, a foreign array or a second release is ignored.
+ * reuses its buffer. Only the bodies this pool lent out are taken back, each once: a view into a
+ * pushed chunk, a foreign array, a subarray or a second release is ignored.
  */
 export class BodyPool {
   readonly #free: ArrayBuffer[] = [];
   #freeBytes = 0;
-  /** Buffers handed out in bodies and not released: what release() accepts. */
-  readonly #lent = new WeakSet<ArrayBufferLike>();
+  /**
+   * The body each lent buffer was handed out in: release() accepts that very view only, so a
+   * second release of a body whose memory already went to a later body is refused.
+   */
+  readonly #lent = new WeakMap<ArrayBufferLike, Uint8Array>();
 
   /** The index of the smallest released buffer that fits `size` octets, or -1. */
   #fit(size: number): number {
@@ -45,14 +48,15 @@ export class BodyPool {
       this.#free.splice(best, 1);
       this.#freeBytes -= buffer.byteLength;
     }
-    this.#lent.add(buffer);
-    return new Uint8Array(buffer, 0, size);
+    const body = new Uint8Array(buffer, 0, size);
+    this.#lent.set(buffer, body);
+    return body;
   }
 
   /** Takes back the buffer of a body take() gave out; returns whether it did. */
   release(body: Uint8Array): boolean {
     const buffer = body.buffer;
-    if (body.byteOffset !== 0 || !this.#lent.has(buffer)) return false;
+    if (this.#lent.get(buffer) !== body) return false;
     this.#lent.delete(buffer);
     const size = buffer.byteLength;
     if (size > MAX_FREE_BYTES) return true;

@@ -312,9 +312,9 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
    * Hands back the body of a frame this decoder gave out, once the caller no longer needs it: a
    * later body of a fitting size is then gathered into the same memory (still in cache, no fresh
    * pages) instead of a new buffer. The released body's contents will change: call it only when
-   * nothing reads the body any more (not stored, not queued for writing). Bodies that were views
-   * of a pushed chunk, arrays from elsewhere and repeated releases are ignored. Returns whether the
-   * memory was taken back.
+   * nothing reads the body any more (not stored, not queued for writing). Only the body object as
+   * handed out is taken back, once: views of a pushed chunk, arrays from elsewhere, subarrays and
+   * repeated releases are ignored. Returns whether the memory was taken back.
    */
   release(body: Uint8Array): boolean {
     return this.#bodies.release(body);

@@ -425,6 +425,62 @@ describe("FrameDecoder.release(): reusing the memory of bodies that span reads",
     expect(text(inChunk.body)).toBe("in one chunk");
   });
 
+  it("refuses a second release of a body whose memory a later body already has", () => {
+    const decoder = new FrameDecoder();
+    const seen: Frame[] = [];
+    decodeInReads(decoder, stream.subarray(0, (2 * stream.length) / 3), (frame) => {
+      seen.push(frame);
+      if (seen.length === 1) expect(decoder.release(frame.body)).toBe(true);
+    });
+    const [first, second] = seen;
+    expect(second!.body.buffer).toBe(first!.body.buffer);
+    // first.body is a view of the memory second.body now lives in: releasing it again must not free that.
+    expect(decoder.release(first!.body)).toBe(false);
+    expect(decoder.release(second!.body.subarray(0))).toBe(false);
+    decodeInReads(decoder, stream.subarray((2 * stream.length) / 3), (frame) => seen.push(frame));
+    expect(seen[2]!.body.buffer).not.toBe(second!.body.buffer);
+    expect(sameBytes(second!.body, bodies[1]!)).toBe(true);
+  });
+
+  it("keeps every body it was not given back intact, for random bodies, reads and releases (in place or pushed)", () => {
+    // A small deterministic generator: the same cases on every run.
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const sizes = [0, 1000, 40_000, 70_000, 150_000, 300_000, 700_000];
+    for (let round = 0; round < 12; round++) {
+      const cases = Array.from({ length: 8 }, (_, id) => bodyOf(id + round * 8, sizes[random(sizes.length)]!));
+      const input = concat(cases.map((body, id) => encodeFrame({ id }, body, { checksums: ["md5"] })));
+      const decoder = new FrameDecoder();
+      const kept: Frame[] = [];
+      const inPlace = random(2) === 0;
+      const onFrame = (frame: Frame) => {
+        const id = frame.header.id as number;
+        expect(sameBytes(frame.body, cases[id]!)).toBe(true);
+        if (random(3) === 0) kept.push(frame);
+        else decoder.release(frame.body);
+      };
+      for (let at = 0; at < input.length; ) {
+        const size = 1 + random(200_000);
+        const target = inPlace ? decoder.readTarget() : null;
+        const n = Math.min(size, input.length - at, target?.length ?? Infinity);
+        if (target !== null) {
+          target.set(input.subarray(at, at + n));
+          decoder.pushed(n);
+        } else {
+          decoder.push(input.slice(at, at + n));
+        }
+        at += n;
+        for (const frame of decoder) onFrame(frame);
+      }
+      decoder.end();
+      expect(decoder.done).toBe(true);
+      for (const frame of kept) expect(sameBytes(frame.body, cases[frame.header.id as number]!)).toBe(true);
+    }
+  });
+
   it("reuses released memory for a body assembled from queued chunks too, and for none more than twice its size", () => {
     const decoder = new FrameDecoder();
     const sizes = [20_000, 20_000, 9_000];

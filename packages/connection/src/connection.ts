@@ -303,8 +303,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * (see FrameDecoder.release()). For 1 MiB bodies that is the difference between memory still in
    * cache and new pages from the kernel (docs/bench). The body's contents will change, so release
    * it only when nothing reads it any more: not stored, and not queued on another connection.
-   * Sending it on this connection is fine: the memory is reused only after every octet queued here
-   * before the release was handed to the OS. Ignored for bodies the connection did not gather and on
+   * Sending it on this connection with send() or request() first is fine: the memory is reused only
+   * after every octet queued here before the release was handed to the OS. Ignored for bodies the connection did not gather and on
    * connections opened with `streamBodies: true`.
    */
   release(body: Uint8Array): void {
