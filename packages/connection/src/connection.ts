@@ -122,8 +122,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #batchBytes = 0;
   #batchDone: Promise<void> | null = null;
   #queuedBytes = 0;
-  /** Octets ever queued for writing, and of those the ones handed to the OS (writes finish in order). */
-  #queuedTotal = 0;
+  /** Octets ever handed to the OS (writes finish in order): with #queuedBytes, where a release waits until. */
   #writtenTotal = 0;
   /** Bodies released while octets queued before the release were still being written (release()). */
   #releases: Array<{ body: Uint8Array; after: number }> = [];
@@ -255,7 +254,6 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (body.length > 0) this.#batch.push(body);
     const size = head.length + body.length;
     this.#batchBytes += size;
-    this.#queuedTotal += size;
     // The stall clock starts when the queue goes from empty to not empty.
     if (this.#queuedBytes === 0) this.#lastWritten = Date.now();
     this.#queuedBytes += size;
@@ -304,14 +302,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * cache and new pages from the kernel (docs/bench). The body's contents will change, so release
    * it only when nothing reads it any more: not stored, and not queued on another connection.
    * Sending it on this connection with send() or request() first is fine: the memory is reused only
-   * after every octet queued here before the release was handed to the OS. Ignored for bodies the connection did not gather and on
-   * connections opened with `streamBodies: true`.
+   * after every octet queued here before the release was handed to the OS. Ignored for bodies the
+   * connection did not gather and on connections opened with `streamBodies: true`.
    */
   release(body: Uint8Array): void {
     const decoder = this.#decoder;
     if (!(decoder instanceof FrameDecoder) || body.length === 0) return;
-    if (this.#writtenTotal === this.#queuedTotal) decoder.release(body);
-    else this.#releases.push({ body, after: this.#queuedTotal });
+    if (this.#queuedBytes === 0) decoder.release(body);
+    else this.#releases.push({ body, after: this.#writtenTotal + this.#queuedBytes });
   }
 
   #releaseWritten(): void {
