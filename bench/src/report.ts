@@ -212,10 +212,9 @@ function notes(report: BenchReport): string[] {
         `${each("echo.large.floor_vs_raw")} of the raw echo, and sockframe's echo at ${each("echo.large.vs_floor")} of that floor. ` +
         "Contenders share their runtime's client and server processes, so the 1 MiB figures also move with what ran just before." +
         (largeMissed.includes("bun")
-          ? " On Bun, release() covers the bodies but not the buffer Bun allocates for every read (the data handler's argument), whose pages mimalloc " +
-            "also purges 10 ms after they are freed. Back to back outside the bench (five rounds, medians): with nothing else in the processes, the " +
-            "releasing echo ran at 0.99 of raw; after a 64-octet sockframe echo in the same processes, as in the bench, at 0.53, and at 0.85 with " +
-            "`MIMALLOC_PURGE_DELAY=-1`."
+          ? " On Bun, every read arrives in a buffer Bun allocates (the data handler's argument). The adapter frees each one as soon as the " +
+            "connection has copied all of it into bodies; a read the connection still holds views of (the start of a body gathered only once a " +
+            "quarter of it arrived) waits for the garbage collector, and mimalloc purges its pages 10 ms after it is freed."
           : ""),
     );
   }

@@ -135,8 +135,10 @@ export class BunSocketStream implements ByteStream {
 
   /** @internal Called by the shared socket handlers. */
   onData(chunk: Uint8Array): void {
+    if (this.#closed) return;
     // Bun hands each read a fresh buffer (its own ArrayBuffer): no copy needed to keep views of it.
-    if (!this.#closed) this.#emit((events) => events.data(chunk));
+    if (this.#events === null) this.#early.push((events) => events.data(chunk));
+    else passOnRead(this.#events, chunk);
   }
 
   /** @internal */
@@ -165,6 +167,25 @@ export class BunSocketStream implements ByteStream {
     }
     this.#emit((events) => events.close(failure));
   }
+}
+
+/**
+ * Passes a read on; while the connection gathers a large body, the read is copied into the body
+ * (the copy data() would make anyway). A read the connection kept nothing of is freed at once
+ * (detached by transfer(0)) rather than at some later garbage collection: Bun allocates a buffer
+ * for every read, and freed late, their pages go back to the kernel and fault in again for later
+ * reads (a 1 MiB echo ran at half the rate in the bench).
+ */
+export function passOnRead(events: ByteStreamEvents, chunk: Uint8Array): void {
+  let offset = 0;
+  for (let target = events.readTarget?.() ?? null; target !== null && offset < chunk.length; target = events.readTarget!()) {
+    const count = Math.min(target.length, chunk.length - offset);
+    target.set(chunk.subarray(offset, offset + count));
+    offset += count;
+    events.dataInTarget!(count);
+  }
+  const unused = offset === chunk.length || events.data(offset === 0 ? chunk : chunk.subarray(offset)) === true;
+  if (unused && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength) (chunk.buffer as ArrayBuffer).transfer(0);
 }
 
 /** The handlers shared by every stream socket (of a listener, or of connect()). */

@@ -6,7 +6,7 @@ import { afterEach, expect, test } from "bun:test";
 import type { Socket, TCPSocketListener } from "bun";
 import type { ByteStreamEvents } from "../src/index.ts";
 import { openStream } from "../src/connect.ts";
-import type { BunSocketStream } from "../src/socket-stream.ts";
+import { type BunSocketStream, passOnRead } from "../src/socket-stream.ts";
 import { concat, pattern, sha256Hex, sleep, waitFor, within } from "./helpers.ts";
 
 const MiB = 1024 * 1024;
@@ -86,6 +86,54 @@ function recorder(): ByteStreamEvents & { chunks: Uint8Array[]; ended: boolean; 
   };
   return events;
 }
+
+test("a read the connection kept nothing of is freed at once; one it may keep, or shares memory with more, is not", () => {
+  const read = (size: number) => pattern(size, size);
+  const answering = (unused: boolean, target: Uint8Array | null = null) => {
+    const events = { ...recorder(), seen: [] as Uint8Array[] };
+    events.data = (chunk: Uint8Array) => {
+      events.seen.push(chunk.slice());
+      return unused;
+    };
+    let offered = target;
+    events.readTarget = () => offered;
+    events.dataInTarget = (count: number) => {
+      offered = offered!.length > count ? offered!.subarray(count) : null;
+    };
+    return events;
+  };
+  const kept = read(1000);
+  passOnRead(answering(false), kept);
+  expect(kept.buffer.byteLength).toBe(1000);
+  expect(kept).toEqual(read(1000));
+
+  const unused = read(1000);
+  const told = answering(true);
+  passOnRead(told, unused);
+  expect(told.seen).toEqual([read(1000)]);
+  expect(unused.buffer.byteLength).toBe(0);
+
+  // Wholly into the body being gathered: freed without asking.
+  const body = new Uint8Array(2000);
+  const gathered = read(1000);
+  passOnRead(answering(false, body), gathered);
+  expect(body.subarray(0, 1000)).toEqual(read(1000));
+  expect(gathered.buffer.byteLength).toBe(0);
+
+  // The body's last 600 octets, then the rest as a chunk the connection keeps.
+  const tail = new Uint8Array(600);
+  const split = read(1000);
+  const keeps = answering(false, tail);
+  passOnRead(keeps, split);
+  expect(tail).toEqual(read(1000).subarray(0, 600));
+  expect(keeps.seen).toEqual([read(1000).subarray(600)]);
+  expect(split.buffer.byteLength).toBe(1000);
+
+  // A view of a larger buffer: the rest of that buffer is not ours to free.
+  const larger = read(2000);
+  passOnRead(answering(true), larger.subarray(0, 1000));
+  expect(larger.buffer.byteLength).toBe(2000);
+});
 
 async function clientOf(port: number): Promise<BunSocketStream> {
   const stream = await openStream({ transport: "tcp", host: "127.0.0.1", port });

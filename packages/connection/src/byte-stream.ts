@@ -4,9 +4,11 @@ import type { HashFactories } from "@sockframe/codec";
 export interface ByteStreamEvents {
   /**
    * Octets read. The connection may keep `chunk` (decoded bodies are views of it), so the adapter
-   * must not reuse its memory: a fresh buffer per read.
+   * must not reuse its memory: a fresh buffer per read. Unless this returns true: then nothing of
+   * `chunk` was kept (its octets were parsed or copied into bodies), and its memory is the
+   * adapter's again, to reuse or free.
    */
-  data(chunk: Uint8Array): void;
+  data(chunk: Uint8Array): boolean | void;
   /**
    * For adapters that choose the buffer each read fills (Deno's conn.read, Node's onread): a view
    * to read the next octets straight into, saving a copy (the rest of a large body being

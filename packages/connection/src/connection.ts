@@ -141,6 +141,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #lastWritten = Date.now();
   #headerStarted = 0;
   #framesSeen = 0;
+  /** The memory of the chunk being decoded, and whether a frame delivered from it is a view of it. */
+  #chunkBuffer: ArrayBufferLike | null = null;
+  #chunkKept = false;
   #queuedIncomingBytes = 0;
   readonly #maxQueued: number;
   readonly #maxQueuedBytes: number;
@@ -453,19 +456,31 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     return this.#decoder.readTarget();
   }
 
-  /** Octets received: a chunk, or a count read straight into the decoder's readTarget(). */
-  #onData(received: Uint8Array | number): void {
-    if (this.#protocolError !== null || this.#failed) return;
+  /**
+   * Octets received: a chunk, or a count read straight into the decoder's readTarget(). Returns
+   * whether nothing of the chunk is kept: no octet left undecoded, no frame's body a view of it.
+   */
+  #onData(received: Uint8Array | number): boolean {
+    if (this.#protocolError !== null || this.#failed) return true;
     this.#lastReceived = Date.now();
     const seen = this.#framesSeen;
-    if (typeof received === "number") (this.#decoder as FrameDecoder<Header>).pushed(received);
-    else this.#decoder.push(received);
-    this.#drain();
+    if (typeof received === "number") {
+      (this.#decoder as FrameDecoder<Header>).pushed(received);
+      this.#drain();
+    } else {
+      this.#chunkBuffer = received.buffer;
+      this.#chunkKept = false;
+      this.#decoder.push(received);
+      this.#drain();
+      this.#chunkBuffer = null;
+    }
     // The header deadline runs from the first octet of the header now in progress: a frame
     // delivered in this chunk ends the previous one's.
     const stage = this.#decoder.stage;
     if (stage !== "prefix" && stage !== "header") this.#headerStarted = 0;
     else if (this.#headerStarted === 0 || this.#framesSeen !== seen) this.#headerStarted = this.#lastReceived;
+    // Streamed bodies are views of the chunks they arrive in.
+    return !this.#chunkKept && this.#decoder.buffered === 0 && this.#decoder instanceof FrameDecoder;
   }
 
   #onEnd(): void {
@@ -526,6 +541,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   #deliver(frame: Frame<Header>): void {
     this.#framesSeen++;
+    if (frame.body.buffer === this.#chunkBuffer) this.#chunkKept = true;
     const pending = this.#takeRequest(frame.header);
     if (pending !== undefined) {
       if (frame.header.error !== undefined) pending.reject(new RemoteError(frame.header));

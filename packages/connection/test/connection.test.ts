@@ -127,6 +127,57 @@ describe("Connection", () => {
     await client.close();
   });
 
+  it("tells the adapter which reads it kept nothing of, and never one it still needs", async () => {
+    // Every read the connection calls unused is overwritten at once: a body still viewing it
+    // would come back as 0xEE (the bodies hold octets below 0x80).
+    const sizes = [0, 1, 64, 4000, 70_000, 300_000, 1024 * 1024, 64, 5, 200_000];
+    const bodies = sizes.map((size, n) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + n) & 0x7f));
+    let unused = 0;
+    for (const readSize of [0, 1000, 16 * 1024, 64 * 1024, 700_000]) {
+      for (const release of [false, true]) {
+        const [a, b] = streamPair();
+        a.readSize = b.readSize = readSize;
+        a.poisonUnused = b.poisonUnused = true;
+        const client = new Connection(a);
+        const server = new Connection(b);
+        void (async () => {
+          for await (const { header, body } of server) {
+            await server.send({ id: header.id }, body);
+            if (release) server.release(body);
+          }
+          await server.close();
+        })();
+        // Twice: the second time into released memory, where bodies are gathered from the first octet.
+        for (const _round of [0, 1]) {
+          const replies = await Promise.all(bodies.map((body) => client.request({}, body)));
+          replies.forEach((reply, i) => {
+            expect(reply.body.length).toBe(sizes[i]);
+            expect(reply.body.every((octet, at) => octet === bodies[i]![at])).toBe(true);
+          });
+          if (release) for (const reply of replies) client.release(reply.body);
+        }
+        unused += a.unusedReads + b.unusedReads;
+        await client.close();
+      }
+    }
+    expect(unused).toBeGreaterThan(100);
+  });
+
+  it("keeps reads that frames are views of, that hold a partial frame, or that streamed bodies came from", () => {
+    const frames = encodeFrame({}, new Uint8Array([1, 2, 3]));
+    const emptyBody = encodeFrame({}, new Uint8Array(0));
+    const unusedAfter = (chunk: Uint8Array, streamBodies: boolean) => {
+      const [, end] = streamPair();
+      void new Connection(end, { streamBodies });
+      end.deliver(chunk);
+      return end.unusedReads;
+    };
+    expect(unusedAfter(frames, false)).toBe(0);
+    expect(unusedAfter(emptyBody.subarray(0, 6), false)).toBe(0);
+    expect(unusedAfter(emptyBody, true)).toBe(0);
+    expect(unusedAfter(emptyBody, false)).toBe(1);
+  });
+
   it("rejects a request answered with an error frame", async () => {
     const [a, b] = streamPair();
     const client = new Connection(a);

@@ -45,14 +45,26 @@ class MemoryEnd implements ByteStream {
    * Unset (-1): the octets are copied at write() and delivered after a macrotask.
    */
   writeDelayMs = -1;
+  /**
+   * Set: a read the connection says it kept nothing of (data() returned true) is overwritten with
+   * 0xEE at once, as an adapter reusing or freeing it would; counted in `unusedReads`.
+   */
+  poisonUnused = false;
+  unusedReads = 0;
 
   #flushInbox(): void {
     while (!this.#paused && this.events !== null && this.#inbox.length > 0 && !this.#closed) {
       const item = this.#inbox.shift()!;
       if (item === "fin") this.events.end();
       else if (this.readSize > 0) this.#read(item);
-      else this.events.data(item);
+      else this.#data(item);
     }
+  }
+
+  #data(chunk: Uint8Array): void {
+    if (this.events!.data(chunk) !== true) return;
+    this.unusedReads++;
+    if (this.poisonUnused) chunk.fill(0xee);
   }
 
   #read(item: Uint8Array): void {
@@ -65,7 +77,7 @@ class MemoryEnd implements ByteStream {
         this.direct += count;
         events.dataInTarget!(count);
       } else {
-        events.data(item.slice(at, at + count));
+        this.#data(item.slice(at, at + count));
       }
       at += count;
     }
@@ -137,7 +149,7 @@ export function rawPeer(end: MemoryEnd): { received: () => Uint8Array; ended: Pr
   const parts: Uint8Array[] = [];
   let resolveEnded!: () => void;
   const ended = new Promise<void>((resolve) => (resolveEnded = resolve));
-  end.start({ data: (chunk) => parts.push(chunk), end: () => resolveEnded(), close: () => resolveEnded() });
+  end.start({ data: (chunk) => void parts.push(chunk), end: () => resolveEnded(), close: () => resolveEnded() });
   return {
     received: () => concatBytes(parts),
     ended,

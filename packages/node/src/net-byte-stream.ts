@@ -36,9 +36,9 @@ export class OnreadBuffers {
   #events: ByteStreamEvents | null = null;
   #held: Uint8Array[] = [];
   #deliver: (event: () => void) => void = (event) => event();
-  readonly #data = (chunk: Uint8Array): void => {
-    if (this.#events === null) this.#held.push(chunk);
-    else this.#events.data(chunk);
+  readonly #data = (chunk: Uint8Array): boolean | void => {
+    if (this.#events !== null) return this.#events.data(chunk);
+    this.#held.push(chunk);
   };
   readonly option = {
     buffer: (): Uint8Array => this.#buffers.next(this.#events),
