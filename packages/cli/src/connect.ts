@@ -25,6 +25,11 @@ export function isTimeout(error: unknown): boolean {
  */
 export function connectWithin(adapter: RuntimeAdapter, address: Address, options: ConnectOptions, ms: number): Promise<Connection> {
   return adapter.connect(address, { ...options, signal: AbortSignal.timeout(ms) }).catch((error: unknown) => {
-    throw isTimeout(error) ? new CliError(`cannot connect to ${formatAddress(address)} within ${ms / 1000} s`) : error;
+    throw isTimeout(error) ? connectTimedOut(address, ms) : error;
   });
+}
+
+/** The one line for a connect given up after `ms`. */
+export function connectTimedOut(address: Address, ms: number): CliError {
+  return new CliError(`cannot connect to ${formatAddress(address)} within ${ms / 1000} s`);
 }

@@ -179,6 +179,11 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
       const file = fileURLToPath(new URL("fixtures/seed-tutorial.txt", import.meta.url));
       const put = await runCli(runtime, ["put", "--quiet", "--connect", target, "--connect-timeout", "300ms", file]);
       expect([put.code, put.stderr.trim().split("\n")]).toEqual([1, [`sockframe put: ${file}: ${cannot}`]]);
+      // The seed profile's raw sockets too.
+      const seedClient = await runCli(runtime, ["client", "--profile", "seed", "--connect", target, "--message", "hello?", "--timeout", "300ms"]);
+      expect([seedClient.code, seedClient.stderr.trim().split("\n")]).toEqual([1, [`sockframe client: ${cannot}`]]);
+      const seedExec = await runCli(runtime, ["exec", "--profile", "seed", "--connect", target, "--connect-timeout", "300ms", "--", "true"]);
+      expect([seedExec.code, seedExec.stderr.trim().split("\n")]).toEqual([125, [`sockframe exec: ${cannot}`]]);
     } finally {
       blackhole.kill();
     }

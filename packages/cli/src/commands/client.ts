@@ -81,7 +81,7 @@ async function datagramExchange(adapter: RuntimeAdapter, address: Address & { tr
 /** The seed profile: raw text out, one read back (the seed's `phone.recv(1024)`). */
 async function rawExchange(address: Address, timeoutMs: number): Promise<Exchange> {
   if (address.transport === "udp") throw new UsageError("--profile seed is a stream protocol: use a tcp or unix address");
-  const socket = await connectRaw(address);
+  const socket = await connectRaw(address, timeoutMs);
   const reader = new SocketReader(socket);
   return {
     async ask(text) {

@@ -89,11 +89,11 @@ async function framedExec(
  * shell; its reply is an le frame whose header the codec would refuse (its md5 is "1111111111",
  * not a digest, SPEC 3.4.3), so it is read leniently here; stdout and stderr come glued together.
  */
-async function seedExec(address: Address, argv: readonly string[], shell: boolean, maxReply: number): Promise<number> {
+async function seedExec(address: Address, argv: readonly string[], shell: boolean, maxReply: number, connectMs: number): Promise<number> {
   if (address.transport === "udp") throw new UsageError("exec needs a stream address");
   const command = shell ? argv.join(" ") : joinCommand(argv);
   if (Buffer.byteLength(command) > 1024) throw new UsageError("--profile seed: the command is over 1024 bytes, more than the seed's server reads at once");
-  const socket = await connectRaw(address);
+  const socket = await connectRaw(address, connectMs);
   try {
     socket.write(command);
     const frame = await readLenientFrame(new SocketReader(socket), maxReply);
@@ -136,7 +136,7 @@ export const execCommand: Command = {
       const maxReply = parseSize(stringOption(values, "max-reply")!, "max-reply");
       if (profile === "seed") {
         if (values.stdin === true) throw new UsageError("--stdin: the seed's server reads no input for commands");
-        return await seedExec(address, positionals, shell, maxReply);
+        return await seedExec(address, positionals, shell, maxReply, connectTimeoutMs(values));
       }
       const header: OutgoingHeader = shell ? { shell: positionals.join(" ") } : { argv: positionals };
       const tokenFile = stringOption(values, "token-file");

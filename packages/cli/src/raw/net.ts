@@ -5,6 +5,7 @@
 import * as fs from "node:fs/promises";
 import * as net from "node:net";
 import { type Address, formatAddress } from "@sockframe/connection";
+import { connectTimedOut } from "../connect.ts";
 
 export type StreamAddress = Exclude<Address, { transport: "udp" }>;
 
@@ -67,14 +68,23 @@ export async function listenRaw(address: StreamAddress, onSocket: (socket: net.S
   };
 }
 
-export function connectRaw(address: StreamAddress): Promise<net.Socket> {
+/** Connects, giving up after `timeoutMs` (the OS alone would try for about two minutes). */
+export function connectRaw(address: StreamAddress, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = address.transport === "unix"
       ? net.createConnection({ path: address.path, allowHalfOpen: true })
       : net.createConnection({ host: address.host, port: address.port, allowHalfOpen: true });
-    socket.once("error", reject);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(connectTimedOut(address, timeoutMs));
+    }, timeoutMs);
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     socket.once("connect", () => {
-      socket.off("error", reject);
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
       socket.on("error", () => undefined);
       resolve(socket);
     });
