@@ -23,9 +23,10 @@ const QUEUE_SIZE = 1;
 export class FrameDecoderStream<H = Header> implements ReadableWritablePair<Frame<H>, Uint8Array> {
   readonly readable: ReadableStream<Frame<H>>;
   readonly writable: WritableStream<Uint8Array>;
+  readonly #decoder: FrameDecoder<H>;
 
   constructor(options: DecoderOptions<H> = {}) {
-    const decoder = new FrameDecoder<H>(options);
+    const decoder = (this.#decoder = new FrameDecoder<H>(options));
     let output!: ReadableStreamDefaultController<Frame<H>>;
     let pending: unknown = null;
     let hasPending = false;
@@ -79,6 +80,11 @@ export class FrameDecoderStream<H = Header> implements ReadableWritablePair<Fram
         output.error(reason);
       },
     });
+  }
+
+  /** FrameDecoder.release(): hands back a frame's body once nothing reads it, for later bodies to reuse. */
+  release(body: Uint8Array): boolean {
+    return this.#decoder.release(body);
   }
 }
 

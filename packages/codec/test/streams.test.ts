@@ -44,6 +44,22 @@ describe("FrameDecoderStream", () => {
     await expect(reader.read()).rejects.toMatchObject({ code: "TRUNCATED", stage: "end" });
   });
 
+  it("takes back released bodies: a later body that spans chunks is gathered into the same memory", async () => {
+    const size = 256 * 1024;
+    const bytes = concat([1, 2, 3].map((n) => encodeFrame({ id: n }, new Uint8Array(size).fill(n))));
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536));
+    const pair = new FrameDecoderStream();
+    const memory: ArrayBufferLike[] = [];
+    for await (const { header, body } of streamOf(chunks).pipeThrough(pair)) {
+      expect(body.every((octet) => octet === header.id)).toBe(true);
+      memory.push(body.buffer);
+      expect(pair.release(body)).toBe(true);
+      expect(pair.release(body)).toBe(false);
+    }
+    expect(memory.length).toBe(3);
+    expect(new Set(memory).size).toBe(1);
+  });
+
   it("applies backpressure: the writer waits until frames are read", async () => {
     const pair = new FrameDecoderStream();
     const writer = pair.writable.getWriter();
