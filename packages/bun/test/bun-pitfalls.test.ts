@@ -88,7 +88,7 @@ function recorder(): ByteStreamEvents & { chunks: Uint8Array[]; ended: boolean; 
 }
 
 test("a read the connection kept nothing of is freed at once; one it may keep, or shares memory with more, is not", () => {
-  const read = (size: number) => pattern(size, size);
+  const read = (size: number) => new Uint8Array(pattern(size, size));
   const answering = (unused: boolean, target: Uint8Array | null = null) => {
     const events = { ...recorder(), seen: [] as Uint8Array[] };
     events.data = (chunk: Uint8Array) => {
