@@ -111,6 +111,11 @@ export function markdown(report: BenchReport): string {
     "  per message, each message copied into a fresh buffer of its own on both sides before it is",
     "  counted or echoed: the least any framing that hands out contiguous bodies has to do.",
     "- **ws**: ws with bufferutil, binary messages, permessage-deflate off.",
+    "- **Machine reference** (1 MiB, where a C compiler is at hand): `bench/src/reference/echo.c`, the",
+    "  same echo in C with nothing but system calls, run after Node's echoes with the same rounds.",
+    "  Store-and-forward reads each message whole before writing it back, as any echo of buffered",
+    "  bodies must; cut-through writes back each read, as the raw echo does. Context ratios",
+    "  `echo.large.vs_c_echo.*` and `echo.large.ws_vs_c_echo.node` are medians over its median.",
     "- Echo figures are messages per second and MB/s (10^6 octets) of payload one way.",
     "",
     "## How the codec figures are taken",
@@ -220,10 +225,16 @@ function notes(report: BenchReport): string[] {
   }
   if (missed("echo.large.vs_ws")) {
     const ws = c("echo.large.ws_vs_raw.node");
+    const wsC = c("echo.large.ws_vs_c_echo.node");
     note(
       `**echo.large.vs_ws.** In this run ws (bufferutil) echoes 1 MiB messages at ${fmt(ws)}× the raw socket echo. ` +
         `sockframe at 1.8× ws would be ${fmt(ws === undefined ? undefined : 1.8 * ws)}× a raw socket doing the same kernel work with no framing at all; ` +
-        "the issue's baseline (raw 1.2 GB/s, ws 0.57 GB/s) had ws at half of raw.",
+        "the issue's baseline (raw 1.2 GB/s, ws 0.57 GB/s) had ws at half of raw." +
+        (wsC === undefined
+          ? ""
+          : ` Against the machine's reference (the same echo in C, store-and-forward, measured after Node's echoes): ws ran at ${fmt(wsC)}× it, ` +
+            `so 1.8× ws is ${fmt(1.8 * wsC)}× what a store-and-forward echo with nothing but system calls reached; sockframe ran at ` +
+            `${fmt(c("echo.large.vs_c_echo.node"))}× it.`),
     );
   }
   if (missed("echo.small.vs_ws")) {

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Address } from "@sockframe/connection";
 import { median, pairedRatio, type Sample } from "./measure.ts";
+import { buildReferenceEcho, referenceEcho } from "./reference-echo.ts";
 import type { Addresses, ClientPlan, ClientResult, Contender } from "./transport/peer.ts";
 
 export type Runtime = "node" | "deno" | "bun";
@@ -305,6 +306,26 @@ function collect(planned: Planned[], result: ClientResult, scale: TransportScale
 }
 
 
+const REFERENCE_GROUP = "reference.tcp.large";
+const REFERENCE_STORE = "C, store-and-forward";
+
+/** The C reference echo in both modes, as a group of its own; left out (with a line) where nothing compiles it. */
+async function measureReference(scale: TransportScale, groups: Map<string, TransportGroup>, log: (line: string) => void): Promise<void> {
+  const unbuilt = buildReferenceEcho();
+  if (unbuilt !== null) {
+    log(`transport: no C reference echo (${unbuilt})`);
+    return;
+  }
+  log("transport: C reference echo, 1 MiB, store-and-forward and cut-through");
+  const samples: Sample[] = [];
+  for (const [mode, name] of [["store", REFERENCE_STORE], ["cut", "C, cut-through"]] as const) {
+    const rounds = await referenceEcho(mode, scale.rounds, scale.minMs, scale.warmupMs);
+    const mbPerSec = median(rounds);
+    samples.push({ name, framesPerSec: (mbPerSec * 1e6) / LARGE, mbPerSec });
+  }
+  groups.set(REFERENCE_GROUP, { title: "Machine reference: C over TCP, echo, 1 MiB, 4 in flight (system calls only)", unit: "MB/s", samples, chart: false });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The 1 GiB transfer
 
@@ -465,11 +486,22 @@ export async function runTransportBench(scale: TransportScale, log: (line: strin
       context(`echo.small.batched_raw_vs_raw.${runtime}`, fig(`${runtime}.tcp.small.64`, "raw, batched writes", "perSec"), fig(`${runtime}.tcp.small.64`, "raw", "perSec"));
       context(`echo.small1.vs_raw.${runtime}`, fig(`${runtime}.tcp.small.1`, "sockframe", "perSec"), fig(`${runtime}.tcp.small.1`, "raw", "perSec"));
       if (runtime === "node") {
+        await measureReference(scale, groups, log);
         context("echo.large.ws_vs_raw.node", fig("node.tcp.large", "ws (bufferutil)", "mbPerSec"), fig("node.tcp.large", "raw", "mbPerSec"));
         context("echo.small.ws_vs_raw.node", fig("node.tcp.small.64", "ws (bufferutil)", "perSec"), fig("node.tcp.small.64", "raw", "perSec"));
         ratio("echo.small.vs_ws", fig("node.tcp.small.64", "sockframe", "perSec"), fig("node.tcp.small.64", "ws (bufferutil)", "perSec"));
         ratio("echo.large.vs_ws", fig("node.tcp.large", "sockframe", "mbPerSec"), fig("node.tcp.large", "ws (bufferutil)", "mbPerSec"));
       }
+    }
+    const reference = groups.get(REFERENCE_GROUP)?.samples.find((sample) => sample.name === REFERENCE_STORE)?.mbPerSec;
+    if (reference !== undefined) {
+      // Medians over medians: the C echo's rounds are not the runtimes' rounds.
+      const of = (group: string, label: string) => groups.get(group)?.samples.find((sample) => sample.name === label)?.mbPerSec;
+      const versus = (name: string, ours: number | undefined) => {
+        if (ours !== undefined) contexts[name] = ours / reference;
+      };
+      for (const runtime of scale.runtimes) versus(`echo.large.vs_c_echo.${runtime}`, of(`${runtime}.tcp.large`, "sockframe"));
+      versus("echo.large.ws_vs_c_echo.node", of("node.tcp.large", "ws (bufferutil)"));
     }
     if (scale.cross) {
       for (const client of scale.runtimes) {
