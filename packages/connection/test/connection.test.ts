@@ -176,6 +176,15 @@ describe("Connection", () => {
     expect(unusedAfter(emptyBody.subarray(0, 6), false)).toBe(0);
     expect(unusedAfter(emptyBody, true)).toBe(0);
     expect(unusedAfter(emptyBody, false)).toBe(1);
+    // A read that lies wholly inside a body being gathered is copied into it, nothing kept.
+    const [, end] = streamPair();
+    void new Connection(end);
+    const large = encodeFrame({}, new Uint8Array(256 * 1024).fill(7));
+    const reads = Math.ceil(large.length / (64 * 1024));
+    for (let at = 0; at < large.length; at += 64 * 1024) end.deliver(large.slice(at, at + 64 * 1024));
+    // The first read, with the header, holds just under a quarter of the body: it waits in the
+    // queue (kept); the rest go straight into the body, and the first is copied in with the second.
+    expect(end.unusedReads).toBe(reads - 1);
   });
 
   it("rejects a request answered with an error frame", async () => {
