@@ -420,6 +420,12 @@ interface DecoderLike {
 }
 
 /**
+ * Which buffered bodies runDecoder hands back with release() as soon as it has read them: none,
+ * each, or every other one (the ones kept must not change while later bodies reuse released memory).
+ */
+export type ReleaseMode = "none" | "each" | "alternate";
+
+/**
  * Feeds `chunks` to a decoder of `mode` (draining after every push, or after all of them when
  * `drainEach` is false), then end() if `end`. Returns what came out. Throws InvariantError when an
  * invariant breaks, and rethrows any exception that is not the codec's own SockframeError.
@@ -435,12 +441,6 @@ interface DecoderLike {
  * - events: head, data (non-empty, not past total_size), end with the head's header object;
  *   a buffered frame's body length is its total_size; done after a clean end.
  */
-/**
- * Which buffered bodies runDecoder hands back with release() as soon as it has read them: none,
- * each, or every other one (the ones kept must not change while later bodies reuse released memory).
- */
-export type ReleaseMode = "none" | "each" | "alternate";
-
 export function runDecoder(
   chunks: readonly Uint8Array[],
   mode: Mode,
