@@ -43,8 +43,8 @@ function countWrites(socket: Socket): { write: number; writev: number; chunksPer
   return counts;
 }
 
-describe("batched writes (cork/uncork: one writev, no copy)", () => {
-  it("sends the chunks of one write() in a single writev", async () => {
+describe("batched writes (small chunks merged, large ones uncopied, one system call)", () => {
+  it("sends the chunks of one write() in a single system call", async () => {
     const { client, server } = await socketPair();
     const stream = new NetByteStream(client, { localAddress: "client", remoteAddress: "server" });
     stream.start({ data: () => undefined, end: () => undefined, close: () => undefined });
@@ -54,7 +54,8 @@ describe("batched writes (cork/uncork: one writev, no copy)", () => {
     const chunks = Array.from({ length: 1000 }, (_, i) => new TextEncoder().encode(`chunk ${String(i).padStart(4, "0")};`));
     const counts = countWrites(client);
     await within(10_000, stream.write(chunks), "write");
-    expect(counts).toEqual({ write: 0, writev: 1, chunksPerWritev: [1000] });
+    // Merged into one buffer: unmerged, the bench's 64-octet echo ran at half the rate.
+    expect(counts).toEqual({ write: 1, writev: 0, chunksPerWritev: [] });
 
     const expected = Buffer.concat(chunks);
     await until(() => received.reduce((n, chunk) => n + chunk.length, 0) >= expected.length, 10_000, "all octets");
