@@ -1,6 +1,8 @@
 import {
   concatBytes,
   encodeFrame,
+  encodeHeadInto,
+  type EncoderOptions,
   FrameDecoder,
   isSockframeError,
   StreamingFrameDecoder,
@@ -64,12 +66,44 @@ export function codecSubject(name: string): Subject {
       }
     },
     encode(header, body, options): EncodeOutcome {
-      try {
-        return { bytes: encodeFrame(header, body, { profile: options.profile, maxHeaderBytes: options.maxHeaderBytes, checksums: options.checksums }) };
-      } catch (error) {
-        if (isSockframeError(error)) return { error: { code: error.code, stage: error.stage } };
-        throw error;
-      }
+      const encoderOptions = { profile: options.profile, maxHeaderBytes: options.maxHeaderBytes, checksums: options.checksums };
+      const whole = encodeOutcome(() => encodeFrame(header, body, encoderOptions));
+      // Every encode vector also runs through encodeHeadInto, which connections encode with.
+      const inPlace = encodeOutcome(() => encodeInPlace(header, body, encoderOptions));
+      if (!sameOutcome(inPlace, whole)) throw new Error(`encodeHeadInto gave ${describe(inPlace)}, encodeFrame ${describe(whole)}`);
+      return whole;
     },
   };
+}
+
+function encodeOutcome(encode: () => Uint8Array): EncodeOutcome {
+  try {
+    return { bytes: encode() };
+  } catch (error) {
+    if (isSockframeError(error)) return { error: { code: error.code, stage: error.stage } };
+    throw error;
+  }
+}
+
+function sameOutcome(a: EncodeOutcome, b: EncodeOutcome): boolean {
+  if (!("bytes" in a) || !("bytes" in b)) return !("bytes" in a) && !("bytes" in b) && a.error.code === b.error.code && a.error.stage === b.error.stage;
+  return a.bytes.length === b.bytes.length && a.bytes.every((octet, i) => octet === b.bytes[i]);
+}
+
+/** An outcome short enough for a failure message: the error, or the length and first 64 octets in hex. */
+function describe(outcome: EncodeOutcome): string {
+  if (!("bytes" in outcome)) return `${outcome.error.code} (${outcome.error.stage})`;
+  const hex = Array.from(outcome.bytes.subarray(0, 64), (octet) => octet.toString(16).padStart(2, "0")).join("");
+  return `${outcome.bytes.length} octets ${hex}${outcome.bytes.length > 64 ? "..." : ""}`;
+}
+
+/** The frame as encodeHeadInto writes its head into a larger buffer (at an odd offset, amid junk), the body after it. */
+function encodeInPlace(header: Record<string, unknown>, body: Uint8Array, options: EncoderOptions): Uint8Array {
+  const offset = 7;
+  for (let size = 64; size <= 2 ** 24; size *= 2) {
+    const target = new Uint8Array(size).fill(0xee);
+    const end = encodeHeadInto(target, offset, header, body.length, options, [body]);
+    if (end >= 0) return concatBytes([target.subarray(offset, end), body]);
+  }
+  throw new Error("encodeHeadInto found no room in 16 MiB");
 }

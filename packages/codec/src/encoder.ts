@@ -24,21 +24,30 @@ function refuse(code: ErrorCode, message: string): never {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+const NOT_PLAIN: unique symbol = Symbol("not plain");
+
+/** The id of a header with no member but `id` (and a `total_size`, which is replaced); NOT_PLAIN for any other. */
+function plainId(header: OutgoingHeader): unknown {
+  let id: unknown;
+  for (const key in header) {
+    if (key === "id") {
+      if (!hasOwn.call(header, "id")) return NOT_PLAIN;
+      id = header.id;
+    } else if (key !== "total_size" || !hasOwn.call(header, key)) {
+      return NOT_PLAIN;
+    }
+  }
+  return id;
+}
+
 /**
  * The canonical text of the commonest headers, `{}` and `{ id }` (a request, a reply), written
  * directly: no copy, no sorting, no generic checks, as the same text the full path would give.
  * Undefined for anything else (any other member, an inherited or invalid id): the full path's.
  */
 function plainHeaderText(header: OutgoingHeader, bodySize: number): string | undefined {
-  let id: unknown;
-  for (const key in header) {
-    if (key === "id") {
-      if (!hasOwn.call(header, "id")) return undefined;
-      id = header.id;
-    } else if (key !== "total_size" || !hasOwn.call(header, key)) {
-      return undefined;
-    }
-  }
+  const id = plainId(header);
+  if (id === NOT_PLAIN) return undefined;
   if (id === undefined) return `{"total_size":${bodySize}}`;
   if (typeof id === "number") {
     if (!Number.isSafeInteger(id)) return undefined;
@@ -167,6 +176,85 @@ export function encodeStreamHead(header: OutgoingHeader, bodySize: number, optio
     refuse("HEADER_INVALID", `body size ${bodySize} is not an integer in 0..2^53-1`);
   }
   return headWithRoom(headerText(header, bodySize, {}, NO_PARTS), 0, options)[0];
+}
+
+const PLAIN_START = [...'{"total_size":'].map((c) => c.charCodeAt(0));
+const PLAIN_ID = [...',"id":'].map((c) => c.charCodeAt(0));
+
+/**
+ * Room a prefix and plain header always fit in: `{"total_size":` and `,"id":`, a 16-digit size,
+ * a 17-character id (sign and 16 digits) and the closing brace.
+ */
+export const PLAIN_HEAD_ROOM: number = 4 + PLAIN_START.length + 16 + PLAIN_ID.length + 17 + 1;
+
+/** Writes a safe integer's decimal digits (String(n)'s octets; -0 as 0) at `at`; returns where they end. */
+function writeDecimal(target: Uint8Array, at: number, n: number): number {
+  if (n < 0) {
+    target[at++] = 0x2d;
+    n = -n;
+  }
+  let end = at + 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) end++;
+  for (let i = end - 1; i >= at; i--) {
+    target[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end;
+}
+
+/**
+ * The headers plainHeaderText writes as text, `{}` and `{ id }` with a safe integer id, written
+ * as octets in place: the commonest frames build no string. Undefined for any other header.
+ */
+function plainHeadInto(target: Uint8Array, offset: number, header: OutgoingHeader, bodySize: number, options: CodecOptions): number | undefined {
+  const id = plainId(header);
+  if (id === NOT_PLAIN || (id !== undefined && !Number.isSafeInteger(id))) return undefined;
+  if (target.length - offset < PLAIN_HEAD_ROOM) return -1;
+  let at = offset + 4;
+  for (let i = 0; i < PLAIN_START.length; i++) target[at++] = PLAIN_START[i]!;
+  at = writeDecimal(target, at, bodySize);
+  if (id !== undefined) {
+    for (let i = 0; i < PLAIN_ID.length; i++) target[at++] = PLAIN_ID[i]!;
+    at = writeDecimal(target, at, id as number);
+  }
+  target[at++] = 0x7d;
+  checkHeaderLength(at - offset - 4, options);
+  writePrefix(target, offset, at - offset - 4, options.profile);
+  return at;
+}
+
+/**
+ * Writes the prefix and canonical header of a frame with a `bodySize`-octet body (the octets
+ * encodeFrame would begin with) into `target` at `offset`, and returns the offset after them; -1
+ * when they do not fit there. Nothing before `offset` is touched; after it, only octets up to the
+ * returned offset mean anything. For encoding many frames into one buffer without a buffer per
+ * header. `body` is what digests are computed from when `options.checksums` names any.
+ */
+export function encodeHeadInto(
+  target: Uint8Array,
+  offset: number,
+  header: OutgoingHeader,
+  bodySize: number,
+  options: EncoderOptions = {},
+  body: readonly Uint8Array[] = NO_PARTS,
+): number {
+  if (!Number.isSafeInteger(bodySize) || bodySize < 0) {
+    refuse("HEADER_INVALID", `body size ${bodySize} is not an integer in 0..2^53-1`);
+  }
+  const checksums = options.checksums;
+  if ((checksums === undefined || checksums.length === 0) && typeof header === "object" && header !== null && !Array.isArray(header)) {
+    const end = plainHeadInto(target, offset, header, bodySize, options);
+    if (end !== undefined) return end;
+  }
+  const text = headerText(header, bodySize, options, body);
+  // A header's UTF-8 form has at least as many octets as its text has UTF-16 code units.
+  if (text.length > (options.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes)) checkHeaderLength(utf8.encode(text).length, options);
+  if (target.length - offset - 4 < text.length) return -1;
+  const { read, written } = utf8.encodeInto(text, target.subarray(offset + 4));
+  if (read < text.length) return -1;
+  checkHeaderLength(written, options);
+  writePrefix(target, offset, written, options.profile);
+  return offset + 4 + written;
 }
 
 /** The error frame of SPEC 7.3 for a decode error (or any code and message of the application's). */

@@ -12,9 +12,11 @@ export {
   encodeFrame,
   encodeFrameParts,
   encodeHeader,
+  encodeHeadInto,
   type EncoderOptions,
   encodeStreamHead,
   type OutgoingHeader,
+  PLAIN_HEAD_ROOM,
   writePrefix,
 } from "./encoder.ts";
 export { ERROR_STAGES, type ErrorCode, type ErrorPosition, type ErrorStage, isSockframeError, SockframeError } from "./errors.ts";

@@ -7,8 +7,10 @@ import {
   encodeFrame,
   encodeFrameParts,
   encodeHeader,
+  encodeHeadInto,
   encodeStreamHead,
   FrameDecoder,
+  PLAIN_HEAD_ROOM,
   SockframeError,
 } from "../src/index.ts";
 import { feed, text, utf8 } from "./helpers.ts";
@@ -121,6 +123,83 @@ describe("encodeFrameParts", () => {
     decoder.push(head);
     decoder.push(body);
     expect(text(decoder.next()!.body)).toBe("payload");
+  });
+});
+
+describe("encodeHeadInto", () => {
+  /** encodeHeadInto's octets at `offset` of a buffer of `size` filled with 0xee; or the error's code. */
+  const into = (header: Record<string, unknown>, bodySize: number, options: Parameters<typeof encodeHeadInto>[4] = {}, offset = 3, size = 4096) => {
+    const target = new Uint8Array(size).fill(0xee);
+    try {
+      const end = encodeHeadInto(target, offset, header, bodySize, options);
+      expect(target.subarray(0, offset).every((octet) => octet === 0xee)).toBe(true);
+      return end < 0 ? end : target.slice(offset, end);
+    } catch (error) {
+      return (error as SockframeError).code;
+    }
+  };
+  /** encodeStreamHead's octets (what encodeFrame begins with, without a body to allocate); or the error's code. */
+  const whole = (header: Record<string, unknown>, bodySize: number, options: Parameters<typeof encodeStreamHead>[2] = {}) => {
+    try {
+      return encodeStreamHead(header, bodySize, options);
+    } catch (error) {
+      return (error as SockframeError).code;
+    }
+  };
+
+  it("writes the octets encodeStreamHead (and encodeFrame) begin with, plain headers and any other, any id and size", () => {
+    const id = fc.oneof(fc.constant(undefined), fc.integer(), fc.maxSafeInteger(), fc.maxSafeNat(), fc.constant(-0), fc.double(), fc.string(), fc.string({ unit: "binary" }));
+    const extra = fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
+    const header = fc.tuple(id, fc.option(extra, { nil: undefined }), fc.option(fc.jsonValue({ maxDepth: 0 }), { nil: undefined })).map(([id, more, total]) => {
+      const h: Record<string, unknown> = { ...more };
+      if (id !== undefined) h.id = id;
+      if (total !== undefined) h.total_size = total;
+      return h;
+    });
+    const options = fc.record({ profile: fc.constantFrom("be" as const, "le" as const), maxHeaderBytes: fc.constantFrom(undefined, 20, 30, 64 * 1024) });
+    fc.assert(
+      fc.property(header, fc.oneof(fc.nat(300), fc.maxSafeNat()), options, (h, size, opts) => {
+        expect(into(h, size, opts)).toEqual(whole(h, size, opts));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("writes sizes and ids of every length as String() would, -0 as 0", () => {
+    for (const n of [0, 1, 9, 10, 99, 100, 12345, 2 ** 32, 2 ** 53 - 1]) {
+      for (const id of [undefined, 0, -0, 7, -7, 10, -10, 2 ** 53 - 1, -(2 ** 53 - 1)]) {
+        const header = id === undefined ? {} : { id };
+        const got = into(header, n) as Uint8Array;
+        const text = new TextDecoder().decode(got.subarray(4));
+        expect(text).toBe(id === undefined ? `{"total_size":${n}}` : `{"total_size":${n},"id":${String(id)}}`);
+        expect(new DataView(got.buffer).getUint32(0)).toBe(text.length);
+      }
+    }
+  });
+
+  it("says -1 when the head does not fit, and fits in PLAIN_HEAD_ROOM when plain", () => {
+    const largest = { id: -(2 ** 53 - 1) };
+    expect(into(largest, 2 ** 53 - 1, {}, 0, PLAIN_HEAD_ROOM)).toEqual(whole(largest, 2 ** 53 - 1));
+    expect(whole(largest, 2 ** 53 - 1).length).toBe(PLAIN_HEAD_ROOM);
+    expect(into({ id: 1 }, 5, {}, 0, PLAIN_HEAD_ROOM - 1)).toBe(-1);
+    expect(into({ filename: "a".repeat(100) }, 5, {}, 10, 100)).toBe(-1);
+    expect(into({ filename: "é".repeat(40) }, 5, {}, 0, 4 + 60)).toBe(-1);
+    expect(into({ filename: "é".repeat(40) }, 5, {}, 0, 4 + 120)).toEqual(whole({ filename: "é".repeat(40) }, 5));
+  });
+
+  it("refuses what encodeFrame refuses, before looking at the room", () => {
+    expect(into({ filename: "a".repeat(100) }, 0, { maxHeaderBytes: 50 }, 0, 10)).toBe("HEADER_TOO_LARGE");
+    expect(into({ id: 1 }, 0, { maxHeaderBytes: 10 })).toBe("HEADER_TOO_LARGE");
+    expect(into({ id: Number.NaN }, 0)).toBe("HEADER_INVALID");
+    expect(into({}, -1)).toBe("HEADER_INVALID");
+    expect(into({}, 2 ** 53)).toBe("HEADER_INVALID");
+  });
+
+  it("computes the digests options.checksums names from the body it is given", () => {
+    const body = utf8.encode("abc");
+    const target = new Uint8Array(256);
+    const end = encodeHeadInto(target, 0, { id: 2 }, body.length, { checksums: ["md5"] }, [body]);
+    expect(target.slice(0, end)).toEqual(encodeFrameParts({ id: 2 }, body, { checksums: ["md5"] })[0]);
   });
 });
 
