@@ -1,7 +1,6 @@
 import {
   type DecoderOptions,
   encodeErrorFrame,
-  encodeFrameParts,
   encodeStreamHead,
   type Frame,
   FrameDecoder,
@@ -13,6 +12,7 @@ import {
   StreamingFrameDecoder,
 } from "@sockframe/codec";
 import type { ByteStream } from "./byte-stream.ts";
+import { FrameBatch } from "./frame-batch.ts";
 import { FrameQueue } from "./frame-queue.ts";
 
 /** Options of a connection (both ends): the codec's, plus flow control. */
@@ -118,8 +118,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   readonly #abandoned = new Set<string | number>();
   readonly #highWater: number;
   #nextId = 1;
-  #batch: Uint8Array[] = [];
-  #batchBytes = 0;
+  readonly #batch = new FrameBatch();
   #batchDone: Promise<void> | null = null;
   #queuedBytes = 0;
   /** Octets ever handed to the OS (writes finish in order): with #queuedBytes, where a release waits until. */
@@ -243,20 +242,23 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   send(header: OutgoingHeader, body: Uint8Array = EMPTY): Promise<void> {
     if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
-    let parts: [Uint8Array, Uint8Array];
+    let size: number;
     try {
-      parts = encodeFrameParts(header, body, this.#options);
+      size = this.#batch.frame(header, body, this.#options);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#enqueue(parts[0], parts[1]);
+    return this.#queued(size);
   }
 
-  #enqueue(head: Uint8Array, body: Uint8Array): Promise<void> {
-    this.#batch.push(head);
-    if (body.length > 0) this.#batch.push(body);
-    const size = head.length + body.length;
-    this.#batchBytes += size;
+  /** Queues octets already encoded: a streamed frame's head or body chunk. */
+  #enqueue(bytes: Uint8Array): Promise<void> {
+    this.#batch.chunk(bytes);
+    return this.#queued(bytes.length);
+  }
+
+  /** Accounts for `size` octets just added to the batch, and schedules its write. */
+  #queued(size: number): Promise<void> {
     // The stall clock starts when the queue goes from empty to not empty.
     if (this.#queuedBytes === 0) this.#lastWritten = Date.now();
     this.#queuedBytes += size;
@@ -274,17 +276,16 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   async #scheduleFlush(): Promise<void> {
     // Let the current tick queue more frames: they share one write. A batch already past the
     // high-water mark has nothing to gain from waiting for company: it goes after this microtask.
-    if (this.#stream.afterTick === undefined || this.#batchBytes > this.#highWater) await null;
+    if (this.#stream.afterTick === undefined || this.#batch.bytes > this.#highWater) await null;
     else await new Promise<void>((resolve) => this.#stream.afterTick!(resolve));
-    const chunks = this.#batch;
-    const bytes = this.#batchBytes;
-    this.#batch = [];
-    this.#batchBytes = 0;
+    const bytes = this.#batch.bytes;
+    const chunks = this.#batch.take();
     this.#batchDone = null;
     const previous = this.#writing;
     const written = previous.then(() => this.#stream.write(chunks)).finally(() => {
       this.#queuedBytes -= bytes;
       this.#writtenTotal += bytes;
+      if (this.#queuedBytes === 0) this.#batch.idle();
       if (this.#releases.length > 0) this.#releaseWritten();
       this.#lastWritten = Date.now();
       if (this.#queuedBytes <= this.#highWater) this.#setPaused(WRITE_FULL, false);
@@ -324,7 +325,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. */
   async sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): Promise<void> {
     if (this.#closing || this.#isClosed) throw new Error("sockframe: connection is closing");
-    await this.#enqueue(encodeStreamHead(header, size, this.#options), EMPTY);
+    await this.#enqueue(encodeStreamHead(header, size, this.#options));
     let sent = 0;
     for await (const chunk of iterateBytes(body)) {
       if (sent + chunk.length > size) {
@@ -333,7 +334,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       }
       if (this.#isClosed || this.#closing) throw new Error("sockframe: connection closed while streaming a body");
       sent += chunk.length;
-      await this.#enqueue(chunk, EMPTY);
+      await this.#enqueue(chunk);
       if (this.#queuedBytes > this.#highWater) await this.#writing;
     }
     if (sent !== size) {
