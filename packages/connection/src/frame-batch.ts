@@ -2,8 +2,10 @@ import { encodeFrameParts, encodeHeadInto, type EncoderOptions, type OutgoingHea
 
 /** Bodies up to this size are copied in behind their header; larger ones are written from where they lie. */
 export const COPY_BODY_MAX: number = 16 * 1024;
-const SLAB_MIN = 256;
-const SLAB_MAX = 64 * 1024;
+const SLAB_SIZE = 64 * 1024;
+/** Spare slabs kept for reuse, shared by all connections: at most 1 MiB. */
+const SPARES_MAX = 16;
+const spares: Uint8Array[] = [];
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -11,19 +13,21 @@ const EMPTY = new Uint8Array(0);
  * straight into a slab that many frames share, so a run of small frames makes no buffer per frame
  * and leaves as one chunk (a header built as a string and a buffer of its own cost more than the
  * codec's whole decode of a small frame); large bodies stay where they lie, chunks of their own.
- * Octets take() hands out are never written again: the next batch goes on after them, in the
- * same slab or a new one.
+ *
+ * Octets take() hands out are not written again until idle() says all of them were written:
+ * until then the next batches go on after them. Then the slabs go to a spare list that every
+ * connection takes from, so a busy connection reuses memory rather than allocating (and zeroing)
+ * a slab per batch, and an idle one holds none.
  */
 export class FrameBatch {
   #slab: Uint8Array = EMPTY;
   /** The slab's octets not yet taken: #start to #end. */
   #start = 0;
   #end = 0;
+  /** Slabs filled before this one whose octets may still be waiting to be written. */
+  #full: Uint8Array[] = [];
   #chunks: Uint8Array[] = [];
   #bytes = 0;
-  /** Slab octets of this batch, and of the last one taken: the next slab is sized for a batch like it. */
-  #slabBytes = 0;
-  #lastSlabBytes = 0;
 
   /** Octets in the batch. */
   get bytes(): number {
@@ -34,7 +38,7 @@ export class FrameBatch {
   frame(header: OutgoingHeader, body: Uint8Array, options: EncoderOptions): number {
     const copied = body.length <= COPY_BODY_MAX;
     const room = PLAIN_HEAD_ROOM + (copied ? body.length : 0);
-    if (this.#slab.length - this.#end < room) this.#newSlab(room);
+    if (this.#slab.length - this.#end < room) this.#newSlab();
     const digested = options.checksums !== undefined && options.checksums.length > 0 ? [body] : undefined;
     const headEnd = encodeHeadInto(this.#slab, this.#end, header, body.length, options, digested);
     if (headEnd < 0) {
@@ -70,33 +74,36 @@ export class FrameBatch {
   take(): Uint8Array[] {
     this.#seal();
     const chunks = this.#chunks;
-    this.#lastSlabBytes = this.#slabBytes;
-    this.#slabBytes = 0;
     this.#chunks = [];
     this.#bytes = 0;
     return chunks;
   }
 
-  /** Nothing is queued: the slab goes, so that an idle connection holds no memory for writing. */
+  /**
+   * Every octet take() handed out has been written (the caller's promise): the slabs are free
+   * for reuse, here or by any other connection. Ignored while the batch holds octets.
+   */
   idle(): void {
-    if (this.#bytes === 0) {
-      this.#slab = EMPTY;
-      this.#start = this.#end = 0;
-    }
+    if (this.#bytes > 0) return;
+    if (this.#slab !== EMPTY) this.#full.push(this.#slab);
+    for (const slab of this.#full) if (spares.length < SPARES_MAX) spares.push(slab);
+    this.#full = [];
+    this.#slab = EMPTY;
+    this.#start = this.#end = 0;
   }
 
   #seal(): void {
     if (this.#end > this.#start) {
       this.#chunks.push(this.#slab.subarray(this.#start, this.#end));
-      this.#slabBytes += this.#end - this.#start;
       this.#start = this.#end;
     }
   }
 
-  #newSlab(room: number): void {
+  /** An empty slab: PLAIN_HEAD_ROOM and COPY_BODY_MAX octets always fit in one. */
+  #newSlab(): void {
     this.#seal();
-    const wanted = Math.max(this.#slab.length * 2, this.#lastSlabBytes * 2, SLAB_MIN);
-    this.#slab = new Uint8Array(Math.max(room, Math.min(wanted, SLAB_MAX)));
+    if (this.#slab !== EMPTY) this.#full.push(this.#slab);
+    this.#slab = spares.pop() ?? new Uint8Array(SLAB_SIZE);
     this.#start = this.#end = 0;
   }
 }

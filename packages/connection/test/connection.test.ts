@@ -24,6 +24,37 @@ describe("Connection", () => {
     expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 
+  it("reuses the memory of its writes only once they are done, across connections sharing it", async () => {
+    // Writes that read their octets 2 ms late, as a kernel would: a slab reused too early sends
+    // another frame's octets. Two connections at once, since spare slabs are shared.
+    const pairs = [streamPair(), streamPair()];
+    const received = pairs.map(([a, b]) => {
+      a.writeDelayMs = 2;
+      const sender = new Connection(a);
+      const receiver = new Connection(b);
+      return { sender, receiver };
+    });
+    const expected = (pair: number, i: number) => utf8.encode(`${pair}:${i}:`.padEnd(10 + ((i * 7) % 90), String.fromCharCode(97 + (i % 26))));
+    const sent = received.map(async ({ sender }, pair) => {
+      for (let round = 0; round < 20; round++) {
+        // Some frames in this tick, some in later ticks while earlier writes are still pending.
+        for (let i = round * 50; i < round * 50 + 50; i++) void sender.send({ id: i }, expected(pair, i));
+        await new Promise((resolve) => setTimeout(resolve, round % 3));
+      }
+    });
+    await Promise.all(sent);
+    await Promise.all(
+      received.map(async ({ receiver }, pair) => {
+        let i = 0;
+        for await (const frame of receiver) {
+          expect(frame.header.id).toBe(i);
+          expect(text(frame.body)).toBe(text(expected(pair, i)));
+          if (++i === 1000) break;
+        }
+      }),
+    );
+  });
+
   it("writes a frame past the high-water mark at once, small ones only after the tick", async () => {
     const [a, b] = streamPair();
     // An afterTick that runs only when the test says: small frames must wait for it, a large one not.
