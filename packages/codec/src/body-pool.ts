@@ -56,6 +56,11 @@ export class BodyPool {
     return body;
   }
 
+  /** Whether release(body) would take its buffer back: a body take() gave out, not yet released. */
+  lent(body: Uint8Array): boolean {
+    return this.#lent.has(body);
+  }
+
   /** Takes back the buffer of a body take() gave out; returns whether it did. */
   release(body: Uint8Array): boolean {
     if (!this.#lent.delete(body)) return false;

@@ -320,6 +320,11 @@ export class FrameDecoder<H = Header> extends DecoderCore<H, Frame<H>> {
     return this.#bodies.release(body);
   }
 
+  /** Whether release(body) would take memory back now: a body gathered into memory of its own, not yet released. */
+  releasable(body: Uint8Array): boolean {
+    return this.#bodies.lent(body);
+  }
+
   protected step(): Frame<H> | undefined {
     if (this.state !== BODY && !this.readHead()) return undefined;
     const size = this.bodyRemaining;

@@ -366,7 +366,9 @@ describe("FrameDecoder.release(): reusing the memory of bodies that span reads",
     decodeInReads(decoder, stream, (frame) => {
       expect(sameBytes(frame.body, bodies[frame.header.id as number]!)).toBe(true);
       seen.push(frame);
+      expect(decoder.releasable(frame.body)).toBe(true);
       expect(decoder.release(frame.body)).toBe(true);
+      expect(decoder.releasable(frame.body)).toBe(false);
     });
     expect(seen.map((f) => f.header.id)).toEqual([0, 1, 2]);
     expect(seen[1]!.body.buffer).toBe(seen[0]!.body.buffer);
@@ -414,7 +416,9 @@ describe("FrameDecoder.release(): reusing the memory of bodies that span reads",
     decoder.push(whole);
     const inChunk = decoder.next()!;
     expect(inChunk.body.buffer).toBe(whole.buffer);
+    expect(decoder.releasable(inChunk.body)).toBe(false);
     expect(decoder.release(inChunk.body)).toBe(false);
+    expect(decoder.releasable(new Uint8Array(MiB))).toBe(false);
     expect(decoder.release(new Uint8Array(MiB))).toBe(false);
     let first: Frame | undefined;
     decodeInReads(decoder, stream.subarray(0, stream.length - 2 * (stream.length / 3)), (frame) => (first = frame));

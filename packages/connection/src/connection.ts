@@ -97,6 +97,12 @@ const MAX_ABANDONED = 65_536;
 
 const EMPTY = new Uint8Array(0);
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** `header` with `id` set: a literal for the usual empty header, where a spread cost more than encoding the frame. */
+function withId(header: OutgoingHeader, id: number): OutgoingHeader {
+  for (const _ in header) return { ...header, id };
+  return { id };
+}
 const QUEUE_FULL = 1;
 const BODY_FULL = 2;
 const WRITE_FULL = 8;
@@ -311,7 +317,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   release(body: Uint8Array): void {
     const decoder = this.#decoder;
-    if (!(decoder instanceof FrameDecoder) || body.length === 0) return;
+    // Most bodies (views of the read they came in) have nothing to give back: not worth a place in the list.
+    if (!(decoder instanceof FrameDecoder) || !decoder.releasable(body)) return;
     if (this.#queuedBytes === 0) decoder.release(body);
     else this.#releases.push({ body, after: this.#writtenTotal + this.#queuedBytes });
   }
@@ -385,7 +392,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
         };
       }
       this.#requests.set(id, settle);
-      const sent = this.send({ ...header, id }, body);
+      const sent = this.send(withId(header, id), body);
       // Queued below the high-water mark (the usual case): nothing can fail later, no handler needed.
       if (sent === RESOLVED) return;
       sent.catch((error: unknown) => {
