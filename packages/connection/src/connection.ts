@@ -103,6 +103,7 @@ function withId(header: OutgoingHeader, id: number): OutgoingHeader {
   for (const _ in header) return { ...header, id };
   return { id };
 }
+
 const QUEUE_FULL = 1;
 const BODY_FULL = 2;
 const WRITE_FULL = 8;

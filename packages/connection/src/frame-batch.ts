@@ -62,7 +62,7 @@ export class FrameBatch {
     return headSize + body.length;
   }
 
-  /** Adds octets already encoded (a stream's head or body chunk, an error frame), uncopied. */
+  /** Adds octets already encoded (a streamed frame's head or body chunk), uncopied. */
   chunk(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.#seal();
