@@ -81,6 +81,13 @@ function headerText(header: OutgoingHeader, bodySize: number, options: EncoderOp
   }
 }
 
+/** A body size the caller gives (a streamed body's): one a `total_size` can carry (SPEC 3.4.1). */
+function checkBodySize(bodySize: number): void {
+  if (!Number.isSafeInteger(bodySize) || bodySize < 0) {
+    refuse("HEADER_INVALID", `body size ${bodySize} is not an integer in 0..2^53-1`);
+  }
+}
+
 function checkHeaderLength(length: number, options: CodecOptions): void {
   const max = options.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
   if (length > max) refuse("HEADER_TOO_LARGE", `header is ${length} octets, over maxHeaderBytes ${max}`);
@@ -172,9 +179,7 @@ export function encodeFrameParts(header: OutgoingHeader, body: Uint8Array = EMPT
  * a streamed body cannot be computed here: put them in the header when known.
  */
 export function encodeStreamHead(header: OutgoingHeader, bodySize: number, options: CodecOptions = {}): Uint8Array {
-  if (!Number.isSafeInteger(bodySize) || bodySize < 0) {
-    refuse("HEADER_INVALID", `body size ${bodySize} is not an integer in 0..2^53-1`);
-  }
+  checkBodySize(bodySize);
   return headWithRoom(headerText(header, bodySize, {}, NO_PARTS), 0, options)[0];
 }
 
@@ -238,9 +243,7 @@ export function encodeHeadInto(
   options: EncoderOptions = {},
   body: readonly Uint8Array[] = NO_PARTS,
 ): number {
-  if (!Number.isSafeInteger(bodySize) || bodySize < 0) {
-    refuse("HEADER_INVALID", `body size ${bodySize} is not an integer in 0..2^53-1`);
-  }
+  checkBodySize(bodySize);
   const checksums = options.checksums;
   if ((checksums === undefined || checksums.length === 0) && typeof header === "object" && header !== null && !Array.isArray(header)) {
     const end = plainHeadInto(target, offset, header, bodySize, options);
