@@ -7,7 +7,7 @@ import {
   isSockframeError,
   StreamingFrameDecoder,
 } from "@sockframe/codec";
-import type { DecodeOutcome, EncodeOutcome, Subject } from "./run.ts";
+import { bytesEqual, type DecodeOutcome, type EncodeOutcome, type Subject } from "./run.ts";
 import type { VectorOptions } from "./vectors.ts";
 
 function limits(options: VectorOptions) {
@@ -87,7 +87,7 @@ function encodeOutcome(encode: () => Uint8Array): EncodeOutcome {
 
 function sameOutcome(a: EncodeOutcome, b: EncodeOutcome): boolean {
   if (!("bytes" in a) || !("bytes" in b)) return !("bytes" in a) && !("bytes" in b) && a.error.code === b.error.code && a.error.stage === b.error.stage;
-  return a.bytes.length === b.bytes.length && a.bytes.every((octet, i) => octet === b.bytes[i]);
+  return bytesEqual(a.bytes, b.bytes);
 }
 
 /** An outcome short enough for a failure message: the error, or the length and first 64 octets in hex. */

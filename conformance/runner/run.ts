@@ -72,7 +72,7 @@ function expandFrames(frames: ExpectedFrame[]): Array<{ header: unknown; body: E
   return out;
 }
 
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
