@@ -37,12 +37,17 @@ export class FrameBatch {
   /** Adds one frame and returns its size in octets; throws, adding nothing, when its header cannot be encoded. */
   frame(header: OutgoingHeader, body: Uint8Array, options: EncoderOptions): number {
     const copied = body.length <= COPY_BODY_MAX;
-    const room = PLAIN_HEAD_ROOM + (copied ? body.length : 0);
-    if (this.#slab.length - this.#end < room) this.#newSlab();
+    const bodyRoom = copied ? body.length : 0;
+    if (this.#slab.length - this.#end < PLAIN_HEAD_ROOM + bodyRoom) this.#newSlab();
     const digested = options.checksums !== undefined && options.checksums.length > 0 ? [body] : undefined;
-    const headEnd = encodeHeadInto(this.#slab, this.#end, header, body.length, options, digested);
+    let headEnd = encodeHeadInto(this.#slab, this.#end, header, body.length, options, digested);
+    // The room was reckoned for a plain header: a longer one (and its body) may need a new slab.
+    if ((headEnd < 0 || headEnd + bodyRoom > this.#slab.length) && this.#end > 0) {
+      this.#newSlab();
+      headEnd = encodeHeadInto(this.#slab, this.#end, header, body.length, options, digested);
+    }
     if (headEnd < 0) {
-      // A header larger than the room left: a buffer of its own.
+      // A header larger than a slab: a buffer of its own.
       const [head] = encodeFrameParts(header, body, options);
       this.chunk(head);
       this.chunk(body);
@@ -51,7 +56,7 @@ export class FrameBatch {
     const headSize = headEnd - this.#end;
     this.#end = headEnd;
     this.#bytes += headSize;
-    // A header longer than a plain one may leave too little room for the body: it goes on its own.
+    // A header of nearly a slab may leave too little room for the body: it goes on its own.
     if (copied && headEnd + body.length <= this.#slab.length) {
       this.#slab.set(body, headEnd);
       this.#end += body.length;

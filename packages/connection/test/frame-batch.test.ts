@@ -69,6 +69,23 @@ describe("FrameBatch", () => {
     expect(concatBytes(batch.take())).toEqual(expected);
   });
 
+  it("starts a new slab for a header (and its body) too long for the room left, rather than buffers of their own", () => {
+    const named = { filename: "f".repeat(100) };
+    for (let size = 1217; size <= 1357; size += 4) {
+      const batch = new FrameBatch();
+      // Four frames of 16,024 octets and one of 23 + size leave 60-200 octets of a 64 KiB slab:
+      // room for a plain header, not always for this one.
+      for (let i = 0; i < 4; i++) batch.frame({}, body(16_000), {});
+      batch.frame({}, body(size), {});
+      batch.frame(named, body(10), {});
+      const chunks = batch.take();
+      expect(chunks.map((chunk) => chunk.buffer.byteLength)).toEqual(chunks.map(() => 64 * 1024));
+      const expected = concatBytes([...Array.from({ length: 4 }, () => encodeFrame({}, body(16_000))), encodeFrame({}, body(size)), encodeFrame(named, body(10))]);
+      expect(firstDifference(concatBytes(chunks), expected)).toBe(-1);
+      batch.idle();
+    }
+  });
+
   it("adds nothing for a header it cannot encode, and goes on", () => {
     const batch = new FrameBatch();
     batch.frame({ id: 1 }, body(5), {});
