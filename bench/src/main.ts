@@ -7,6 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { transferFlags } from "@sockframe/connection";
 import { runCodecBench } from "./codec.ts";
 import { type MatrixGroup, type MatrixOptions, runCodecMatrix } from "./codec-matrix.ts";
 import { type BenchReport, judge, markdown, svgChart } from "./report.ts";
@@ -89,6 +90,7 @@ const report: BenchReport = {
   },
   versions: {
     node: process.version,
+    "node flags (transport peers)": transferFlags().join(" ") || "none",
     deno: versionOf(join(root, "node_modules", ".bin", "deno")),
     bun: versionOf(join(root, "node_modules", ".bin", "bun")),
     ...Object.fromEntries(["it-length-prefixed", "uint8arraylist", "length-prefixed-stream", "ws", "bufferutil", "zod"].map((name) => [name, packageVersion(name)])),

@@ -7,7 +7,7 @@ import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Address } from "@sockframe/connection";
+import { type Address, transferFlags } from "@sockframe/connection";
 import { median, pairedRatio, type Sample } from "./measure.ts";
 import { buildReferenceEcho, referenceEcho } from "./reference-echo.ts";
 import type { Addresses, ClientPlan, ClientResult, Contender } from "./transport/peer.ts";
@@ -99,7 +99,8 @@ function command(runtime: Runtime, script: string): [string, string[]] {
   switch (runtime) {
     case "node":
       if (script !== peerSource) throw new Error("Node runs the bundled transport peer only");
-      return [process.execPath, [nodeBundle]];
+      // Node 20 gets ArrayBuffer.prototype.transfer (Node 21 and later have it), as sockframe's docs advise.
+      return [process.execPath, [...transferFlags(), nodeBundle]];
     case "deno":
       return [bin("deno"), ["run", "--quiet", "--conditions=source", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", script]];
     case "bun":

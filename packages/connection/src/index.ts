@@ -10,6 +10,7 @@ export type { ByteStream, ByteStreamEvents, RuntimeServices } from "./byte-strea
 export { COALESCE_LIMIT, coalesce } from "./coalesce.ts";
 export { type CloseInfo, type ConnectOptions, Connection, type ConnectionOptions, RemoteError, type RequestOptions, type StreamedFrame } from "./connection.ts";
 export { FrameQueue } from "./frame-queue.ts";
+export { passOnRead, transferFlags } from "./pass-on-read.ts";
 export { READ_SIZE, ReadBuffers } from "./read-buffers.ts";
 export { type ConnectionHandler, type Listener, Server, SERVER_DEFAULTS, type ServerOptions } from "./server.ts";
 export {

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { nextTick } from "node:process";
-import { type ByteStream, type ByteStreamEvents, coalesce, ReadBuffers } from "@sockframe/connection";
+import { type ByteStream, type ByteStreamEvents, coalesce, passOnRead, ReadBuffers } from "@sockframe/connection";
 
 /** One promise's settle functions, called at most once (a socket may report a write twice: callback and close). */
 class Settle {
@@ -115,8 +115,8 @@ export class NetByteStream implements ByteStream {
       return;
     }
     if (this.#onread !== null) this.#onread.start(events, (event) => this.#deliver(event));
-    // Without onread, node:net allocates a new Buffer per read, so the chunk is passed on as it is.
-    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => events.data(chunk)));
+    // Without onread, node:net allocates a new Buffer per read: passed on as it is, freed once unused.
+    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => passOnRead(events, chunk)));
     this.#socket.on("end", () => this.#deliver(() => events.end()));
   }
 

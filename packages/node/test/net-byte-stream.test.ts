@@ -131,3 +131,36 @@ describe("a failing consumer", () => {
     server.destroy();
   });
 });
+
+describe("reads through 'data' (accepted sockets: node:net gives them no onread)", () => {
+  it("frees each read at once when the consumer kept nothing of it, and leaves the others whole", async () => {
+    const { client, server } = await socketPair();
+    const stream = new NetByteStream(server, { localAddress: "server", remoteAddress: "client" });
+    const seen: Array<{ read: Uint8Array; copy: Uint8Array }> = [];
+    let received = 0;
+    stream.start({
+      data: (chunk) => {
+        // A copy: Buffer#slice would be a view.
+        seen.push({ read: chunk, copy: Uint8Array.prototype.slice.call(chunk) });
+        received += chunk.length;
+        return seen.length % 2 === 1; // every other read: "nothing kept"
+      },
+      end: () => undefined,
+      close: () => undefined,
+    });
+    const payload = Uint8Array.from({ length: 4 * 1024 * 1024 }, (_, i) => (i * 7 + (i >> 16)) & 0xff);
+    for (let offset = 0; offset < payload.length; offset += 64 * 1024) {
+      client.write(payload.subarray(offset, offset + 64 * 1024));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await until(() => received === payload.length, 10_000, "every octet");
+    expect(seen.length).toBeGreaterThan(2);
+    expect(Buffer.concat(seen.map(({ copy }) => copy)).equals(payload)).toBe(true);
+    seen.forEach(({ read, copy }, index) => {
+      if (index % 2 === 0) expect(read.buffer.byteLength).toBe(0);
+      else expect(Buffer.compare(read, copy)).toBe(0);
+    });
+    stream.destroy();
+    client.destroy();
+  });
+});
