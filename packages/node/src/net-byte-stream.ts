@@ -70,7 +70,9 @@ export interface SocketLabels {
  * call: runs of small chunks merged into one buffer, large chunks uncopied (cork/uncork). A write resolves only once its octets
  * are handed to the OS (the socket's write callback), and while the socket's buffer is above its
  * high-water mark (write() returned false) later writes wait in our queue for 'drain': node:net
- * would otherwise accept any amount and hold it all in memory.
+ * would otherwise accept any amount and hold it all in memory. Reads through 'data' (sockets without
+ * onread) that the connection kept nothing of are freed at once (transfer(0), where the runtime has
+ * it), unless the socket has other 'data' listeners.
  */
 export class NetByteStream implements ByteStream {
   readonly #socket: Socket;
@@ -115,8 +117,9 @@ export class NetByteStream implements ByteStream {
       return;
     }
     if (this.#onread !== null) this.#onread.start(events, (event) => this.#deliver(event));
-    // Without onread, node:net allocates a new Buffer per read: passed on as it is, freed once unused.
-    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => passOnRead(events, chunk)));
+    // Without onread, node:net allocates a new Buffer per read: passed on as it is, and freed once
+    // unused, unless another 'data' listener (of whoever made the socket) may be holding it.
+    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => (this.#socket.listenerCount("data") === 1 ? passOnRead(events, chunk) : events.data(chunk))));
     this.#socket.on("end", () => this.#deliver(() => events.end()));
   }
 

@@ -163,4 +163,29 @@ describe("reads through 'data' (accepted sockets: node:net gives them no onread)
     stream.destroy();
     client.destroy();
   });
+
+  it("leaves reads whole when another 'data' listener of the socket may hold them", async () => {
+    const { client, server } = await socketPair();
+    const theirs: Buffer[] = [];
+    server.on("data", (chunk: Buffer) => theirs.push(chunk));
+    const stream = new NetByteStream(server, { localAddress: "server", remoteAddress: "client" });
+    let received = 0;
+    stream.start({
+      data: (chunk) => {
+        received += chunk.length;
+        return true;
+      },
+      end: () => undefined,
+      close: () => undefined,
+    });
+    const payload = Uint8Array.from({ length: 1024 * 1024 }, (_, i) => (i * 11 + (i >> 16)) & 0xff);
+    for (let offset = 0; offset < payload.length; offset += 64 * 1024) {
+      client.write(payload.subarray(offset, offset + 64 * 1024));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await until(() => received === payload.length, 10_000, "every octet");
+    expect(Buffer.concat(theirs).equals(payload)).toBe(true);
+    stream.destroy();
+    client.destroy();
+  });
 });
