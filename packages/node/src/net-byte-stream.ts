@@ -117,10 +117,15 @@ export class NetByteStream implements ByteStream {
       return;
     }
     if (this.#onread !== null) this.#onread.start(events, (event) => this.#deliver(event));
-    // Without onread, node:net allocates a new Buffer per read: passed on as it is, and freed once
-    // unused, unless another 'data' listener (of whoever made the socket) may be holding it.
-    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => (this.#socket.listenerCount("data") === 1 ? passOnRead(events, chunk) : events.data(chunk))));
+    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => this.#passOn(events, chunk)));
     this.#socket.on("end", () => this.#deliver(() => events.end()));
+  }
+
+  /** Without onread, node:net allocates a new Buffer per read: passed on as it is, freed once unused. */
+  #passOn(events: ByteStreamEvents, chunk: Buffer): void {
+    // Another 'data' listener (of whoever made the socket) may be holding it: not ours to free then.
+    if (this.#socket.listenerCount("data") === 1) passOnRead(events, chunk);
+    else events.data(chunk);
   }
 
   /**
