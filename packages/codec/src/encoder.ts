@@ -58,12 +58,19 @@ function plainHeaderText(header: OutgoingHeader, bodySize: number): string | und
   return undefined;
 }
 
+/** Whether the options name checksums to add: without any, the plain headers are written directly. */
+function namesChecksums(options: EncoderOptions): boolean {
+  return options.checksums !== undefined && options.checksums.length > 0;
+}
+
+function isHeaderObject(header: unknown): header is OutgoingHeader {
+  return typeof header === "object" && header !== null && !Array.isArray(header);
+}
+
 /** The canonical header text, checked (SPEC 8.1, 8.2, 8.3); its length is checked by the caller. */
 function headerText(header: OutgoingHeader, bodySize: number, options: EncoderOptions, body: readonly Uint8Array[]): string {
-  if (typeof header !== "object" || header === null || Array.isArray(header)) {
-    refuse("HEADER_INVALID", "header must be an object");
-  }
-  if (options.checksums === undefined || options.checksums.length === 0) {
+  if (!isHeaderObject(header)) refuse("HEADER_INVALID", "header must be an object");
+  if (!namesChecksums(options)) {
     const text = plainHeaderText(header, bodySize);
     if (text !== undefined) return text;
   }
@@ -155,7 +162,7 @@ const NO_PARTS: readonly Uint8Array[] = [];
 
 /** Prefix and header in one buffer, with `extra` octets of room after them. */
 function encodeHead(header: OutgoingHeader, body: Uint8Array, extra: number, options: EncoderOptions): [Uint8Array, number] {
-  const parts = options.checksums !== undefined && options.checksums.length > 0 ? [body] : NO_PARTS;
+  const parts = namesChecksums(options) ? [body] : NO_PARTS;
   return headWithRoom(headerText(header, body.length, options, parts), extra, options);
 }
 
@@ -244,8 +251,8 @@ export function encodeHeadInto(
   body: readonly Uint8Array[] = NO_PARTS,
 ): number {
   checkBodySize(bodySize);
-  const checksums = options.checksums;
-  if ((checksums === undefined || checksums.length === 0) && typeof header === "object" && header !== null && !Array.isArray(header)) {
+  // The plain path comes before headerText's checks: a non-object must still get its error there.
+  if (!namesChecksums(options) && isHeaderObject(header)) {
     const end = plainHeadInto(target, offset, header, bodySize, options);
     if (end !== undefined) return end;
   }
