@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { type FileHandle, link, lstat, open, rename, unlink } from "node:fs/promises";
+import { link, lstat, open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { BatchWriter } from "./batch-writer.ts";
 import { reclaimEvery } from "./reclaim.ts";
 import { TEMP_PREFIX, TEMP_SUFFIX } from "./safe-name.ts";
 
@@ -19,18 +20,6 @@ export interface ReceiveTarget {
 export type ReceiveResult =
   | { ok: true; path: string; size: number }
   | { ok: false; code: "WRITE_FAILED" | "FILE_EXISTS" | "TRANSFER_FAILED"; message: string; bodyDone: boolean };
-
-/** Octets gathered before one write: fewer system calls than one per socket read. */
-const WRITE_BATCH = 1024 * 1024;
-
-async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < data.length) {
-    const { bytesWritten } = await handle.write(data, at, data.length - at);
-    if (bytesWritten <= 0) throw Object.assign(new Error("write made no progress"), { code: "EIO" });
-    at += bytesWritten;
-  }
-}
 
 /** Gives the temporary file its final name, never replacing anything unless asked to. */
 async function place(temp: string, final: string, overwrite: boolean): Promise<void> {
@@ -81,24 +70,8 @@ export async function receiveFile(
   let closed = false;
   let placed = false;
   let bodyDone = false;
-  let written = 0;
+  const writer = new BatchWriter(handle, { onWritten: reclaimEvery(), failWriteAfter: target.failWriteAfter });
   try {
-    // Body chunks are gathered into one reused buffer and written together: fewer system calls
-    // than one write per socket read, and no new buffer per write for the collector to reclaim.
-    const batch = new Uint8Array(WRITE_BATCH);
-    const reclaim = reclaimEvery();
-    let batchBytes = 0;
-    const flush = async () => {
-      if (batchBytes === 0) return;
-      const data = batch.subarray(0, batchBytes);
-      batchBytes = 0;
-      if (target.failWriteAfter !== undefined && written + data.length > target.failWriteAfter) {
-        throw Object.assign(new Error("ENOSPC: no space left on device (simulated: SOCKFRAME_TEST_FAIL_WRITE_AFTER)"), { code: "ENOSPC" });
-      }
-      await writeFully(handle, data);
-      written += data.length;
-      reclaim(data.length);
-    };
     for (;;) {
       const { done, value } = await reader.read().catch((error: unknown) => {
         bodyDone = true;
@@ -108,15 +81,10 @@ export async function receiveFile(
         bodyDone = true;
         break;
       }
-      for (let at = 0; at < value.length;) {
-        const part = Math.min(value.length - at, WRITE_BATCH - batchBytes);
-        batch.set(value.subarray(at, at + part), batchBytes);
-        batchBytes += part;
-        at += part;
-        if (batchBytes === WRITE_BATCH) await flush().catch(rethrowAsWrite);
-      }
+      await writer.add(value).catch(rethrowAsWrite);
     }
-    await flush().catch(rethrowAsWrite);
+    await writer.finish().catch(rethrowAsWrite);
+    const written = writer.written;
     if (signal.aborted) return { ok: false, code: "TRANSFER_FAILED", message: "aborted: the receiver is shutting down", bodyDone };
     if (written !== size) return { ok: false, code: "TRANSFER_FAILED", message: `received ${written} of ${size} bytes`, bodyDone };
     // Durable before visible: a crash after the rename must not leave a short file under the final name.
@@ -138,7 +106,11 @@ export async function receiveFile(
   } finally {
     signal.removeEventListener("abort", abort);
     reader.releaseLock();
-    if (!closed) await handle.close().catch(() => undefined);
+    if (!closed) {
+      // Never close a file descriptor that a write in flight still uses.
+      await writer.settle();
+      await handle.close().catch(() => undefined);
+    }
     if (!placed) await unlink(temp).catch(() => undefined);
   }
 }
