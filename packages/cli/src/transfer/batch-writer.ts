@@ -1,7 +1,11 @@
 import type { FileHandle } from "node:fs/promises";
 
-/** Octets gathered before one write: fewer system calls than one per socket read. */
-export const WRITE_BATCH = 1024 * 1024;
+/**
+ * Octets gathered before one write: fewer system calls than one per socket read. Two such buffers
+ * hold as much as the one 1 MiB buffer before them: 1 MiB each cost Bun's receiver 5-9 MiB more
+ * peak memory (1 GiB transfers, 92.5-94.6 MiB against 86.5-90.5), for no gain in speed there.
+ */
+export const WRITE_BATCH = 512 * 1024;
 
 export interface BatchWriterOptions {
   /** Called after each batch is written, with its length. */
