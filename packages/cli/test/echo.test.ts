@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -211,4 +211,15 @@ test.runIf(RUNTIMES.includes("deno"))("deno: UDP without --unstable-net is one c
   expect(result.code).toBe(1);
   expect(result.stderr.trim().split("\n")).toHaveLength(1);
   expect(result.stderr).toMatch(/--unstable-net/);
+});
+
+test("the Node bin leaves nothing of its compiler running (no esbuild process)", async () => {
+  const server = await CliServer.start("node", ["echo", "--listen", "127.0.0.1:0"]);
+  try {
+    const tasks = readdirSync(`/proc/${server.pid}/task`);
+    const children = tasks.flatMap((task) => readFileSync(`/proc/${server.pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean));
+    expect(children).toEqual([]);
+  } finally {
+    await server.stop();
+  }
 });
