@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@sockframe/node";
@@ -190,6 +190,43 @@ describe.each(RUNTIMES)("put and recv on %s", (runtime) => {
     const put = await putting;
     expect(put.code).toBe(1);
     rmSync(big);
+  });
+
+  test("a receiver killed with kill -9 leaves its temporary file; the next one on DIR removes it, and only such leftovers", async () => {
+    const big = join(work, `sparse-stale-${runtime}.bin`);
+    writeFileSync(big, "");
+    truncateSync(big, 1024 * MiB);
+    const dir = freshDir();
+    const killed = await CliServer.start(runtime, ["recv", "--dir", dir]);
+    const putting = runCli(runtime, ["put", "--quiet", "--connect", killed.address, big], { timeoutMs: 120_000 });
+    await waitFor(() => tempFiles(dir).some((name) => statSync(join(dir, name)).size > 4 * MiB), 60_000, "the transfer to start");
+    expect((await killed.stop("SIGKILL")).signal).toBe("SIGKILL");
+    expect((await putting).code).toBe(1);
+    rmSync(big);
+    const [leftover] = tempFiles(dir);
+    expect(leftover).toBeDefined();
+
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(dir, leftover!), twoHoursAgo, twoHoursAgo);
+    // Recent (perhaps another receiver's, still running), not a regular file, not recv's name: all kept.
+    writeFileSync(join(dir, ".sockframe-recent.part"), "x");
+    const outside = join(work, `outside-${runtime}.txt`);
+    writeFileSync(outside, "keep me");
+    symlinkSync(outside, join(dir, ".sockframe-link.part"));
+    writeFileSync(join(dir, "old.part"), "mine");
+    utimesSync(join(dir, "old.part"), twoHoursAgo, twoHoursAgo);
+
+    const next = await CliServer.start(runtime, ["recv", "--dir", dir]);
+    const first = await next.stop();
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`removed 1 temporary file(s) an earlier receiver left: ${leftover}`);
+    expect(readdirSync(dir).sort()).toEqual([".sockframe-link.part", ".sockframe-recent.part", "old.part"]);
+    expect(readFileSync(outside, "utf8")).toBe("keep me");
+
+    // --stale-after 0: every leftover of recv's, whatever its age (a symlink is still not one).
+    const sweeper = await CliServer.start(runtime, ["recv", "--dir", dir, "--stale-after", "0"]);
+    expect((await sweeper.stop()).stderr).toContain("removed 1 temporary file(s) an earlier receiver left: .sockframe-recent.part");
+    expect(readdirSync(dir).sort()).toEqual([".sockframe-link.part", "old.part"]);
   });
 
   test("a 64 MiB transfer stays within 100 MiB of peak memory on each side", async () => {

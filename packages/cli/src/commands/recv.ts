@@ -2,7 +2,7 @@ import { lstat, realpath, stat } from "node:fs/promises";
 import type { Connection } from "@sockframe/connection";
 import type { Header } from "@sockframe/codec";
 import { streamAddress } from "../address.ts";
-import { parseSize, requireOption, stringOption } from "../args.ts";
+import { parseDuration, parseSize, requireOption, stringOption } from "../args.ts";
 import { AUTH_FAILURE_DELAY_MS, requireTokenBeyondLoopback, TokenCheck } from "../auth.ts";
 import { humanBytes } from "../bytes.ts";
 import type { Command } from "../command.ts";
@@ -13,6 +13,7 @@ import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import { shutdownSignal, sleep } from "../shutdown.ts";
 import { finalPath, type ReceiveTarget, receiveFile } from "../transfer/receive-file.ts";
 import { unsafeNameReason } from "../transfer/safe-name.ts";
+import { STALE_AFTER_MS, sweepStaleTemps } from "../transfer/stale-temp.ts";
 
 const HELP = `Usage: sockframe recv --dir DIR [--listen ADDR] [options]
 
@@ -20,7 +21,9 @@ Receives files sent with "sockframe put" into DIR. Each file is one frame whose 
 filename, total_size, md5 and sha256 (the tutorial's header, used for what it was made for); its
 body is streamed to a temporary file in DIR, and renamed to its name only once every byte arrived
 and both digests matched. On any failure (digest mismatch, disconnect or kill of the sender, full
-disk, Ctrl-C) nothing appears under the final name and the temporary file is removed.
+disk, Ctrl-C) nothing appears under the final name and the temporary file is removed. A receiver
+killed outright (kill -9, power loss) cannot remove its own: at start-up recv removes those in DIR
+(".sockframe-*.part") not written to for --stale-after.
 
 Names are refused unless they are one plain path component: no "/" (so no absolute paths or
 subdirectories), no "\\", not "." or "..", no NUL, control or bidirectional-text characters, not
@@ -34,6 +37,8 @@ Options:
   --listen ADDR         host:port, tcp://host:port or unix:/path (default 127.0.0.1:0)
   --overwrite           replace existing files (atomically)
   --max-file-size SIZE  refuse larger files (default: no limit)
+  --stale-after TIME    at start-up, remove temporary files left in DIR that were not written to
+                        for this long (default 1h; 0: all of them, when no other recv uses DIR)
   --token-file FILE     senders must send this file's content as "token"; required to listen on
                         anything but loopback or a Unix socket
   --profile P           be (default), le, or seed (= le, the tutorial's struct.pack('i') prefix)
@@ -155,6 +160,7 @@ export const recvCommand: Command = {
     dir: { type: "string" },
     overwrite: { type: "boolean", default: false },
     "max-file-size": { type: "string" },
+    "stale-after": { type: "string" },
     "token-file": { type: "string" },
     ...PROFILE_OPTION,
   },
@@ -170,12 +176,17 @@ export const recvCommand: Command = {
     const tokenFile = stringOption(values, "token-file");
     requireTokenBeyondLoopback(address, tokenFile, "recv");
     const maxFile = stringOption(values, "max-file-size");
+    const staleOption = stringOption(values, "stale-after");
+    const staleAfterMs = staleOption === undefined ? STALE_AFTER_MS : parseDuration(staleOption, "stale-after");
     const context: RecvContext = {
       target: { dir, overwrite: values.overwrite === true, failWriteAfter: testWriteFailure() },
       maxFileSize: maxFile === undefined ? Number.MAX_SAFE_INTEGER : parseSize(maxFile, "max-file-size"),
       token: tokenFile === undefined ? null : await TokenCheck.fromFile(tokenFile),
       active: new Set(),
     };
+    const swept = await sweepStaleTemps(dir, staleAfterMs);
+    if (swept.removed.length > 0) printError(`sockframe recv: removed ${swept.removed.length} temporary file(s) an earlier receiver left: ${swept.removed.join(", ")}`);
+    for (const { name, reason } of swept.failed) printError(`sockframe recv: could not remove the leftover ${name}: ${reason}`);
     const stop = shutdownSignal();
     const server = await adapter.listen(address, handler(context), { profile: wireProfile(profile), streamBodies: true });
     printLine(`listening on ${server.url}`);
