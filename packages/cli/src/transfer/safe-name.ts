@@ -5,6 +5,11 @@ export const MAX_NAME_BYTES = 255;
 export const TEMP_PREFIX = ".sockframe-";
 export const TEMP_SUFFIX = ".part";
 
+/** Whether `name` has the form of recv's temporary files (`.sockframe-*.part`). */
+export function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX);
+}
+
 /**
  * Why `name` must not be used as a file name in the receiving directory, or null if it is safe.
  *
@@ -26,6 +31,6 @@ export function unsafeNameReason(name: unknown): string | null {
   if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) return "the name contains bidirectional text controls";
   if (!name.isWellFormed()) return "the name is not valid Unicode";
   if (new TextEncoder().encode(name).length > MAX_NAME_BYTES) return `the name is longer than ${MAX_NAME_BYTES} bytes`;
-  if (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) return "the name is reserved for sockframe's temporary files";
+  if (isTempName(name)) return "the name is reserved for sockframe's temporary files";
   return null;
 }

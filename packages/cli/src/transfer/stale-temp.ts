@@ -1,6 +1,6 @@
 import { lstat, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { TEMP_PREFIX, TEMP_SUFFIX } from "./safe-name.ts";
+import { isTempName } from "./safe-name.ts";
 
 /** A temporary file not written to for this long is a leftover (default of recv's --stale-after). */
 export const STALE_AFTER_MS = 60 * 60 * 1000;
@@ -20,10 +20,11 @@ export interface SweepResult {
  * wrote nothing for that long fails cleanly if it loses its file (the final link() finds none)
  * rather than saving part of one.
  */
-export async function sweepStaleTemps(dir: string, staleAfterMs: number, now = Date.now()): Promise<SweepResult> {
+export async function sweepStaleTemps(dir: string, staleAfterMs: number): Promise<SweepResult> {
+  const now = Date.now();
   const result: SweepResult = { removed: [], failed: [] };
   for (const name of await readdir(dir)) {
-    if (!name.startsWith(TEMP_PREFIX) || !name.endsWith(TEMP_SUFFIX)) continue;
+    if (!isTempName(name)) continue;
     const path = join(dir, name);
     try {
       const info = await lstat(path);
