@@ -19,7 +19,11 @@ export function transferFlags(): string[] {
  * read where the runtime lacks `transfer` (Node 20 without the flag of transferFlags()).
  */
 export function passOnRead(events: ByteStreamEvents, chunk: Uint8Array): void {
-  if (events.data(chunk) !== true) return;
+  if (events.data(chunk) === true) freeNow(chunk);
+}
+
+/** Frees the memory of a read the connection kept nothing of, as passOnRead() does. */
+export function freeNow(chunk: Uint8Array): void {
   const buffer = chunk.buffer as ArrayBuffer;
   if (typeof buffer.transfer === "function" && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength) buffer.transfer(0);
 }

@@ -28,4 +28,44 @@ describe("ReadBuffers", () => {
     expect(chunk!.buffer).not.toBe(buffer.buffer);
     expect(buffers.next(events)).toBe(buffer);
   });
+
+  it("with a shared buffer, copies every read out of it and keeps no buffer of its own", () => {
+    const shared = new Uint8Array(READ_SIZE);
+    const one = new ReadBuffers({ shared });
+    const two = new ReadBuffers({ shared });
+    expect(one.next(events)).toBe(shared);
+    expect(two.next(events)).toBe(shared);
+    shared.fill(7);
+    let chunk: Uint8Array | undefined;
+    // A large read, and the connection keeps a view of it: still a copy, the shared buffer reused.
+    one.deliver(events, shared, READ_SIZE, (received) => {
+      chunk = received;
+      return false;
+    });
+    expect(chunk!.buffer).not.toBe(shared.buffer);
+    expect(chunk!.length).toBe(READ_SIZE);
+    shared.fill(9);
+    expect(chunk!.every((octet) => octet === 7)).toBe(true);
+    expect(one.next(events)).toBe(shared);
+
+    // Nothing kept of the next read: its copy is freed at once, not left to the collector.
+    let unused: Uint8Array | undefined;
+    two.deliver(events, shared, READ_SIZE / 2, (received) => {
+      unused = received;
+      return true;
+    });
+    expect(unused!.buffer.byteLength).toBe(0);
+  });
+
+  it("reads into the connection's target when it has one, shared buffer or not", () => {
+    const target = new Uint8Array(1024 * 1024);
+    let landed = 0;
+    const gathering = { ...events, readTarget: () => target, dataInTarget: (count: number) => void (landed += count) };
+    const buffers = new ReadBuffers({ shared: new Uint8Array(READ_SIZE) });
+    expect(buffers.next(gathering)).toBe(target);
+    buffers.deliver(gathering, target, 500_000, () => {
+      throw new Error("a read into the target is not a chunk");
+    });
+    expect(landed).toBe(500_000);
+  });
 });

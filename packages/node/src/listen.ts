@@ -8,6 +8,7 @@ import {
   type ServerOptions,
 } from "@sockframe/connection";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
+import { withOnread } from "./accepted-onread.ts";
 import { NetByteStream } from "./net-byte-stream.ts";
 import { socketLabels } from "./socket-labels.ts";
 import { clearStaleSocketFile } from "./unix-socket-file.ts";
@@ -32,7 +33,8 @@ export async function listen(address: string | Address, handler: ConnectionHandl
   if (asked.transport === "unix") await clearStaleSocketFile(asked.path);
 
   // Half-open: a client's FIN must leave our write side open for the replies still to come.
-  const netServer = createServer({ allowHalfOpen: true });
+  // Paused: withOnread() takes over each socket's handle before its first read.
+  const netServer = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   let bound: Address = asked;
   const listener: Listener = {
     get address() {
@@ -46,9 +48,11 @@ export async function listen(address: string | Address, handler: ConnectionHandl
     },
   };
   const server = new Server(listener, handler, withNativeHashes(serverOptions));
-  netServer.on("connection", (socket) => {
+  netServer.on("connection", (accepted) => {
+    const rewrapped = withOnread(accepted);
+    const socket = rewrapped?.socket ?? accepted;
     if (asked.transport === "tcp") socket.setNoDelay(true);
-    server.accept(new NetByteStream(socket, socketLabels(socket, bound)), { streamBodies });
+    server.accept(new NetByteStream(socket, socketLabels(socket, bound), rewrapped?.onread ?? null), { streamBodies });
   });
 
   await new Promise<void>((resolve, reject) => {

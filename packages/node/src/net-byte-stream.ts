@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { nextTick } from "node:process";
-import { type ByteStream, type ByteStreamEvents, coalesce, passOnRead, ReadBuffers } from "@sockframe/connection";
+import { type ByteStream, type ByteStreamEvents, coalesce, passOnRead, READ_SIZE, ReadBuffers } from "@sockframe/connection";
 
 /** One promise's settle functions, called at most once (a socket may report a write twice: callback and close). */
 class Settle {
@@ -26,13 +26,16 @@ class Settle {
   }
 }
 
+/** The read buffer of every node:net socket with onread in this thread (see ReadBuffers). */
+const sharedReadBuffer = new Uint8Array(READ_SIZE);
+
 /**
- * node:net's `onread` option, for the sockets connect() creates (node:net offers it to client
- * sockets only; accepted ones read through 'data'): each read fills a buffer ReadBuffers chooses,
- * so the rest of a large body is read straight into place. Pass `option` to createConnection.
+ * node:net's `onread` option, for the sockets connect() creates and those listen() rewraps
+ * (withOnread): each read fills a buffer ReadBuffers chooses, so the rest of a large body is read
+ * straight into place. Pass `option` to node:net's Socket.
  */
 export class OnreadBuffers {
-  readonly #buffers = new ReadBuffers();
+  readonly #buffers = new ReadBuffers({ shared: sharedReadBuffer });
   #events: ByteStreamEvents | null = null;
   #held: Uint8Array[] = [];
   #deliver: (event: () => void) => void = (event) => event();
@@ -86,6 +89,8 @@ export class NetByteStream implements ByteStream {
   #fin: Promise<void> | null = null;
   #error: Error | undefined;
   #closed = false;
+  /** The peer's FIN came before start(): a socket with onread reads (and may end) from the outset. */
+  #endedEarly = false;
 
   readonly #onread: OnreadBuffers | null;
 
@@ -107,6 +112,11 @@ export class NetByteStream implements ByteStream {
       this.#pump();
     });
     socket.on("close", () => this.#onClose());
+    socket.on("end", () => {
+      const events = this.#events;
+      if (events === null) this.#endedEarly = true;
+      else this.#deliver(() => events.end());
+    });
   }
 
   start(events: ByteStreamEvents): void {
@@ -117,8 +127,12 @@ export class NetByteStream implements ByteStream {
       return;
     }
     if (this.#onread !== null) this.#onread.start(events, (event) => this.#deliver(event));
-    else this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => this.#passOn(events, chunk)));
-    this.#socket.on("end", () => this.#deliver(() => events.end()));
+    else {
+      this.#socket.on("data", (chunk: Buffer) => this.#deliver(() => this.#passOn(events, chunk)));
+      // A listener alone does not start a socket paused before (a server's pauseOnConnect).
+      this.#socket.resume();
+    }
+    if (this.#endedEarly) this.#deliver(() => events.end());
   }
 
   /** Without onread, node:net allocates a new Buffer per read: passed on as it is, freed once unused. */
