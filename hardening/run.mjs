@@ -54,8 +54,15 @@ const STOP_MS = 5_000;
 // Bounds: what "green" means. They are printed in docs/reliability.md.
 
 export const BOUNDS = {
-  /** Scenario 1: server RSS growth (peak during the load minus the baseline after warm-up). */
-  mixedGrowthMiB: 300,
+  /**
+   * Scenario 1: server RSS growth (peak during the load minus the baseline after warm-up), per
+   * runtime. What it must catch: a server that buffers what its 20 non-readers send (up to 32 MiB
+   * each, 640 MiB in all) instead of pausing. Bun's figure is mostly its allocator's and collector's:
+   * eight runs on 2026-11-27 grew 202-300 MiB (median 244; one run failed the 300 this bound used
+   * to be for every runtime), against 170 with MIMALLOC_PURGE_DELAY=0, and with Bun.gc() every 25
+   * ms the ArrayBuffers alive at the peak were 113-117 MiB. Node grew 127-137 MiB, Deno 214-219.
+   */
+  mixedGrowthMiB: { node: 300, deno: 300, bun: 400 },
   /**
    * Scenario 1: a drip peer is cut within this of its first octet. headerTimeoutMs is 500; the rest
    * is both processes' event-loop lag with 1,000 connections busy (3.5 s seen on 2 cores with two
@@ -231,7 +238,8 @@ function judgeMixed(d, s, check) {
   }
   check("resets mid-frame: each seen by the server as a truncated stream", (s.endings.TRUNCATED ?? 0) === h.reset.count, s.endings.TRUNCATED ?? 0, `${h.reset.count}`);
   check("every connection gone after the load (server survived)", d.drained.reached && d.drained.connectionsLeft === 0, `${d.drained.connectionsLeft} left after ${d.drained.ms} ms`, "0");
-  check("server RSS growth under load", s.growthMiB < BOUNDS.mixedGrowthMiB, `${s.growthMiB} MiB`, `< ${BOUNDS.mixedGrowthMiB} MiB`);
+  const growthBound = BOUNDS.mixedGrowthMiB[s.runtime];
+  check("server RSS growth under load", s.growthMiB < growthBound, `${s.growthMiB} MiB`, `< ${growthBound} MiB`);
   check("graceful shutdown afterwards", d.shutdownOk && s.closeMs !== null && s.closeMs < BOUNDS.shutdownMs, `${s.closeMs} ms`, `< ${BOUNDS.shutdownMs} ms`);
 }
 
