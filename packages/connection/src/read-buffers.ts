@@ -10,30 +10,40 @@ const COPY_BELOW = READ_SIZE / 4;
 /**
  * The buffers for an adapter whose reads fill a buffer it chooses (Deno's conn.read, node:net's
  * `onread`): the connection's read target while it gathers a large body (the octets land in place,
- * the kernel's copy the only one), else a read buffer. The connection keeps views of what it is
- * given, so a read buffer of the connection's own is reused only when the connection says it kept
- * nothing of it; a small read is copied out instead, and the buffer kept for the next read.
+ * the kernel's copy the only one), else a read buffer.
  *
- * `shared`: one read buffer for many connections, every read into it copied out (the copy freed
- * at once when the connection kept nothing of it), so that an idle connection holds no read buffer
- * at all (1,000 idle Node connections held ~50 MiB more with one each). Only for adapters that deliver each read before the next one can fill the buffer
+ * A connection's own read buffers: a small one (COPY_BELOW octets, every read copied out of it)
+ * while the peer sends little or nothing, and a READ_SIZE one from the read after one that filled
+ * its buffer (more is waiting) until a read leaves it unfilled. The large one is reused only when
+ * the connection says it kept nothing of the last read (it keeps views of what it is given), and
+ * dropped when the octets stop: an idle connection holds the small buffer only (1,000 idle Deno
+ * connections held 66 MiB with a READ_SIZE buffer each, pending in conn.read()).
+ *
+ * `shared`: one read buffer for many connections instead, every read into it copied out (the copy
+ * freed at once when the connection kept nothing of it), so that an idle connection holds no read
+ * buffer at all. Only for adapters that deliver each read before the next one can fill the buffer
  * (node:net's `onread`: its callback runs synchronously after each read), never for reads that
  * may be pending on several connections at once (Deno's conn.read).
  */
 export class ReadBuffers {
   readonly #shared: Uint8Array | null;
-  #buffer: Uint8Array;
+  readonly #small: Uint8Array | null;
+  #large: Uint8Array | null = null;
+  /** The last read filled its buffer. */
+  #busy = false;
   #target: Uint8Array | null = null;
 
   constructor(options: { shared?: Uint8Array } = {}) {
     this.#shared = options.shared ?? null;
-    this.#buffer = this.#shared ?? new Uint8Array(READ_SIZE);
+    this.#small = this.#shared === null ? new Uint8Array(COPY_BELOW) : null;
   }
 
   /** The buffer the next read should fill. Ask before every read; `events` null before start(). */
   next(events: ByteStreamEvents | null): Uint8Array {
     this.#target = events?.readTarget?.() ?? null;
-    return this.#target ?? this.#buffer;
+    if (this.#target !== null) return this.#target;
+    if (this.#shared !== null) return this.#shared;
+    return this.#busy ? (this.#large ??= new Uint8Array(READ_SIZE)) : this.#small!;
   }
 
   /**
@@ -42,6 +52,7 @@ export class ReadBuffers {
    * or a holding place before start()).
    */
   deliver(events: ByteStreamEvents | null, buffer: Uint8Array, count: number, data: (chunk: Uint8Array) => boolean | void): void {
+    this.#busy = count === buffer.length;
     if (buffer === this.#target) {
       // Only a connection's events hand out a target, and they have dataInTarget.
       this.#target = null;
@@ -51,7 +62,8 @@ export class ReadBuffers {
       const copy = buffer.slice(0, count);
       if (data(copy) === true) freeNow(copy);
     } else if (data(buffer.subarray(0, count)) !== true) {
-      this.#buffer = new Uint8Array(READ_SIZE);
+      this.#large = null;
     }
+    if (!this.#busy) this.#large = null;
   }
 }

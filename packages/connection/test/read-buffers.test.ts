@@ -4,17 +4,45 @@ import { READ_SIZE, ReadBuffers } from "../src/index.ts";
 describe("ReadBuffers", () => {
   const events = { data: () => undefined, end: () => undefined, close: () => undefined };
 
-  it("reads into the same buffer again only when the connection kept nothing of the last read", () => {
+  /** A ReadBuffers whose last read filled its small buffer: the next read goes to a READ_SIZE one. */
+  function busy(): ReadBuffers {
     const buffers = new ReadBuffers();
+    const small = buffers.next(events);
+    buffers.deliver(events, small, small.length, () => true);
+    return buffers;
+  }
+
+  it("reads into a small buffer while the peer sends little, into a READ_SIZE one while a read fills its buffer", () => {
+    const buffers = new ReadBuffers();
+    const small = buffers.next(events);
+    expect(small.length).toBeLessThan(READ_SIZE);
+    buffers.deliver(events, small, 100, () => true);
+    expect(buffers.next(events)).toBe(small);
+
+    buffers.deliver(events, small, small.length, () => true);
+    const large = buffers.next(events);
+    expect(large.length).toBe(READ_SIZE);
+    buffers.deliver(events, large, READ_SIZE, () => true);
+    expect(buffers.next(events)).toBe(large);
+
+    // A read that leaves it unfilled: the octets stopped, and an idle connection holds the small buffer only.
+    buffers.deliver(events, large, READ_SIZE - 1, () => true);
+    expect(buffers.next(events)).toBe(small);
+    buffers.deliver(events, small, small.length, () => true);
+    expect(buffers.next(events)).not.toBe(large);
+  });
+
+  it("reads into the same large buffer again only when the connection kept nothing of the last read", () => {
+    const buffers = busy();
     const first = buffers.next(events);
-    const large = READ_SIZE / 2;
     const seen: Uint8Array[] = [];
-    buffers.deliver(events, first, large, (chunk) => void seen.push(chunk));
+    buffers.deliver(events, first, READ_SIZE, (chunk) => void seen.push(chunk));
     const second = buffers.next(events);
+    expect(second.length).toBe(READ_SIZE);
     expect(second).not.toBe(first);
     expect(seen[0]!.buffer).toBe(first.buffer);
 
-    buffers.deliver(events, second, large, () => true);
+    buffers.deliver(events, second, READ_SIZE, () => true);
     expect(buffers.next(events)).toBe(second);
   });
 
