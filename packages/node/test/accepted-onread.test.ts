@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { createServer, type Server as NetServer, type Socket } from "node:net";
+import type { Server as NetServer } from "node:net";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { withOnread } from "../src/accepted-onread.ts";
 import { type Connection, encodeFrame, listen, NetByteStream, READ_SIZE, ReadBuffers } from "../src/index.ts";
-import { deferred, framesOf, rawConnect, readToEnd, tempDir, until, within } from "./helpers.ts";
+import { closeSocketPairs, deferred, framesOf, rawConnect, readToEnd, socketPair, tempDir, until, within } from "./helpers.ts";
 
 const digest = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const bodyOf = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 13 + seed + (i >> 12)) & 0xff);
@@ -11,22 +11,10 @@ const bodyOf = (size: number, seed: number) => Uint8Array.from({ length: size },
 const dirs = tempDir();
 afterAll(() => dirs.remove());
 
-let netServer: NetServer | null = null;
 afterEach(() => {
-  netServer?.close();
-  netServer = null;
+  closeSocketPairs();
   vi.restoreAllMocks();
 });
-
-/** A client socket and the server's end of it, accepted by a server with pauseOnConnect. */
-async function pausedPair(): Promise<{ client: Socket; accepted: Socket }> {
-  const accepted = deferred<Socket>();
-  netServer = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => accepted.resolve(socket));
-  await new Promise<void>((resolve) => netServer!.listen({ host: "127.0.0.1", port: 0 }, resolve));
-  const { port } = netServer.address() as { port: number };
-  const client = await rawConnect({ transport: "tcp", host: "127.0.0.1", port });
-  return { client, accepted: await accepted.promise };
-}
 
 function connectionsOf(server: NetServer): number {
   return (server as unknown as { _connections: number })._connections;
@@ -45,12 +33,12 @@ function collect(stream: NetByteStream): { chunks: Uint8Array[]; ended: Promise<
 
 describe("withOnread: an accepted socket rewrapped to read into buffers of ours", () => {
   it("takes over the handle on Node, and every octet arrives, in order, with the FIN after", async () => {
-    const { client, accepted } = await pausedPair();
+    const { client, server: accepted, netServer } = await socketPair({ pauseOnConnect: true });
     const rewrapped = withOnread(accepted);
     // Null here would mean node:net's internals moved: accepted sockets would silently read through 'data' again.
     expect(rewrapped).not.toBeNull();
     expect(accepted.destroyed).toBe(true);
-    await until(() => netServer !== null && connectionsOf(netServer) === 0, 5000, "the old socket off the server's count");
+    await until(() => connectionsOf(netServer) === 0, 5000, "the old socket off the server's count");
     const stream = new NetByteStream(rewrapped!.socket, { localAddress: "server", remoteAddress: "client" }, rewrapped!.onread);
     // Written before start(): held until the connection starts, none lost.
     const payload = bodyOf(3 * 1024 * 1024 + 17, 1);
@@ -69,7 +57,7 @@ describe("withOnread: an accepted socket rewrapped to read into buffers of ours"
   });
 
   it("returns null and leaves the socket alone where the handle lacks what onread needs", async () => {
-    const { client, accepted } = await pausedPair();
+    const { client, server: accepted } = await socketPair({ pauseOnConnect: true });
     const internals = accepted as unknown as { _handle: Record<string, unknown> };
     const handle = internals._handle;
     internals._handle = { ...handle, useUserBuffer: undefined } as Record<string, unknown>;

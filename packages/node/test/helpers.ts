@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect as netConnect, type Socket } from "node:net";
+import { createServer, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { type Address, type Connection, decodeAll, type Frame, type Header } from "../src/index.ts";
+import type { OnreadBuffers } from "../src/net-byte-stream.ts";
 
 export const utf8 = new TextEncoder();
 export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
@@ -80,4 +81,29 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+const pairServers = new Set<NetServer>();
+
+/**
+ * A connected client socket and the server's end of it, on loopback, both half-open. `onread`
+ * goes to the client; `pauseOnConnect` to the server. Close the listening sockets with
+ * closeSocketPairs() (in afterEach).
+ */
+export async function socketPair(
+  options: { onread?: OnreadBuffers["option"]; pauseOnConnect?: boolean } = {},
+): Promise<{ client: Socket; server: Socket; netServer: NetServer }> {
+  const accepted = deferred<Socket>();
+  const netServer = createServer({ allowHalfOpen: true, pauseOnConnect: options.pauseOnConnect ?? false }, (socket) => accepted.resolve(socket));
+  pairServers.add(netServer);
+  await new Promise<void>((resolve) => netServer.listen({ host: "127.0.0.1", port: 0 }, resolve));
+  const { port } = netServer.address() as { port: number };
+  const client = netConnect({ host: "127.0.0.1", port, allowHalfOpen: true, ...(options.onread && { onread: options.onread }) });
+  await new Promise<void>((resolve, reject) => client.once("connect", resolve).once("error", reject));
+  return { client, server: await accepted.promise, netServer };
+}
+
+export function closeSocketPairs(): void {
+  for (const server of pairServers) server.close();
+  pairServers.clear();
 }

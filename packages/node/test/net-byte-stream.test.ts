@@ -1,26 +1,11 @@
-import { createServer, connect as netConnect, type Server as NetServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { Connection, encodeFrame, type Frame, NetByteStream, READ_SIZE } from "../src/index.ts";
 import { OnreadBuffers } from "../src/net-byte-stream.ts";
-import { deferred, until, within } from "./helpers.ts";
+import { closeSocketPairs, deferred, socketPair, until, within } from "./helpers.ts";
 
-let netServer: NetServer | null = null;
-afterEach(() => {
-  netServer?.close();
-  netServer = null;
-});
-
-/** A connected client socket and the server's end of it, on loopback. */
-async function socketPair(onread?: OnreadBuffers["option"]): Promise<{ client: Socket; server: Socket }> {
-  const accepted = deferred<Socket>();
-  netServer = createServer({ allowHalfOpen: true }, (socket) => accepted.resolve(socket));
-  await new Promise<void>((resolve) => netServer!.listen({ host: "127.0.0.1", port: 0 }, resolve));
-  const { port } = netServer.address() as { port: number };
-  const client = netConnect({ host: "127.0.0.1", port, allowHalfOpen: true, ...(onread && { onread }) });
-  await new Promise<void>((resolve, reject) => client.once("connect", resolve).once("error", reject));
-  return { client, server: await accepted.promise };
-}
+afterEach(closeSocketPairs);
 
 /** Counts the socket's system-call-level writes: one `_write` per lone chunk, one `_writev` per batch. */
 function countWrites(socket: Socket): { write: number; writev: number; chunksPerWritev: number[] } {
@@ -114,7 +99,7 @@ describe("a failing consumer", () => {
       if (next.length > READ_SIZE) intoBody++;
       return next;
     };
-    const { client, server } = await socketPair(onread.option);
+    const { client, server } = await socketPair({ onread: onread.option });
     const connection = new Connection(new NetByteStream(client, { localAddress: "client", remoteAddress: "server" }, onread));
     const bodies = [4 * 1024 * 1024, 1024 * 1024 + 1, 200_000, 5].map((size, n) => Uint8Array.from({ length: size }, (_, i) => (i * 13 + n) & 0xff));
     for (const body of bodies) server.write(encodeFrame({ size: body.length }, body, { checksums: ["sha256"] }));
