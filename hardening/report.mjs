@@ -56,10 +56,10 @@ function checksTable(results, scenario) {
     const bounds = runs.map((run) => run?.checks.find((c) => c.name === name)?.bound ?? null);
     const distinct = [...new Set(bounds.filter((b) => b !== null))];
     // A bound that differs per runtime is shown for each.
-    const bound = distinct.length <= 1 ? `\`${distinct[0] ?? ""}\`` : bounds.map((b, i) => `${RUNTIMES[i]} \`${b}\``).join(", ");
+    const bound = distinct.length === 0 ? "" : distinct.length === 1 ? `\`${distinct[0]}\`` : bounds.map((b, i) => `${RUNTIMES[i]} \`${b}\``).join(", ");
     return [
       name,
-      bound === "``" ? "" : bound,
+      bound,
       ...runs.map((run) => {
         const c = run?.checks.find((x) => x.name === name);
         return c === undefined ? "–" : `${c.ok ? "✓" : "**✗**"} ${c.value.replace(/\|/g, "\\|").replace(/\n/g, " ")}`;
