@@ -377,6 +377,15 @@ export class StreamingFrameDecoder<H = Header> extends DecoderCore<H, FrameEvent
     super(options, true);
   }
 
+  /**
+   * Octets of the body in progress not received yet (0 outside a body). A transport that chooses
+   * its read buffers may read up to this many into a fresh buffer and push it whole: the `data`
+   * event is then a view of that buffer, with no copy out of a reused one.
+   */
+  get bodyToCome(): number {
+    return this.state === BODY ? Math.max(0, this.bodyRemaining - this.queue.length) : 0;
+  }
+
   protected step(): FrameEvent<H> | undefined {
     if (this.state !== BODY) {
       if (!this.readHead()) return undefined;

@@ -200,6 +200,22 @@ describe("StreamingFrameDecoder", () => {
     expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "CHECKSUM_MISMATCH", stage: "body" }));
   });
 
+  it("says how many body octets are still to come, counting those pushed but not yet taken", () => {
+    const decoder = new StreamingFrameDecoder();
+    expect(decoder.bodyToCome).toBe(0);
+    decoder.push(rawFrame('{"total_size":10}', utf8.encode("abc")));
+    // The head is not decoded yet: no body in progress.
+    expect(decoder.bodyToCome).toBe(0);
+    expect(decoder.next()?.type).toBe("head");
+    expect(decoder.bodyToCome).toBe(7);
+    expect(decoder.next()).toMatchObject({ type: "data", chunk: utf8.encode("abc") });
+    expect(decoder.bodyToCome).toBe(7);
+    decoder.push(utf8.encode("defghij"));
+    expect(decoder.bodyToCome).toBe(0);
+    expect([...decoder].map((e) => e.type)).toEqual(["data", "end"]);
+    expect(decoder.bodyToCome).toBe(0);
+  });
+
   it("accepts bodies over maxBodyBytes, limited by maxStreamBodyBytes instead", () => {
     const decoder = new StreamingFrameDecoder({ maxBodyBytes: 1, maxStreamBodyBytes: 5 });
     decoder.push(rawFrame('{"total_size":5}', utf8.encode("12345")));

@@ -17,6 +17,12 @@ export interface ByteStreamEvents {
   readTarget?(): Uint8Array | null;
   /** `count` octets (at least 1) were read into the view readTarget() returned, in place of data(). */
   dataInTarget?(count: number): void;
+  /**
+   * For the same adapters: octets of a streamed body still to come (0 when none). While they flow,
+   * the adapter may read them into fresh buffers of up to that size and pass each on to data()
+   * whole, rather than copying every read out of a reused buffer.
+   */
+  freshReadSize?(): number;
   /** The peer finished sending (EOF, FIN). Writing may still be possible (half-close). */
   end(): void;
   /** The socket is closed in both directions, for whatever reason; `error` if it failed. */

@@ -177,6 +177,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       data: (chunk) => this.#onData(chunk),
       readTarget: () => this.#readTarget(),
       dataInTarget: (count) => this.#onData(count),
+      freshReadSize: () => this.#freshReadSize(),
       end: () => this.#onEnd(),
       close: (error) => this.#onClose(error),
     });
@@ -463,6 +464,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #readTarget(): Uint8Array | null {
     if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof FrameDecoder)) return null;
     return this.#decoder.readTarget();
+  }
+
+  #freshReadSize(): number {
+    if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof StreamingFrameDecoder)) return 0;
+    return this.#decoder.bodyToCome;
   }
 
   /**

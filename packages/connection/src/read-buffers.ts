@@ -8,6 +8,16 @@ export const READ_SIZE: number = 64 * 1024;
 const COPY_BELOW = READ_SIZE / 4;
 
 /**
+ * The largest fresh buffer a streamed body is read into. A Deno receiver of 256 MiB bodies over a
+ * Unix socket then read ~220 KiB per read instead of 64 KiB; a body stream holds at most four
+ * chunks (Connection's highWaterMark), about 1 MiB of them.
+ */
+export const STREAM_READ_SIZE: number = 256 * 1024;
+
+/** A fresh buffer is handed on only if the read filled at least this share of it, else copied out (and reused). */
+const FRESH_PIN_RATIO = 4;
+
+/**
  * The buffers for an adapter whose reads fill a buffer it chooses (Deno's conn.read, node:net's
  * `onread`): the connection's read target while it gathers a large body (the octets land in place,
  * the kernel's copy the only one), else a read buffer.
@@ -19,6 +29,11 @@ const COPY_BELOW = READ_SIZE / 4;
  * dropped when the octets stop: an idle connection holds the small buffer only (1,000 idle Deno
  * connections held 66 MiB with a READ_SIZE buffer each, pending in conn.read()).
  *
+ * While a streamed body's octets flow (a read filled its buffer and the connection expects more of
+ * the body: freshReadSize()), reads go into fresh buffers of up to STREAM_READ_SIZE that are handed
+ * on whole: the body's chunks are those buffers, not copies out of a reused one, and there are
+ * fewer, larger reads.
+ *
  * `shared`: one read buffer for many connections instead, every read into it copied out (the copy
  * freed at once when the connection kept nothing of it), so that an idle connection holds no read
  * buffer at all. Only for adapters that deliver each read before the next one can fill the buffer
@@ -29,6 +44,8 @@ export class ReadBuffers {
   readonly #shared: Uint8Array | null;
   readonly #small: Uint8Array | null;
   #large: Uint8Array | null = null;
+  /** A streamed body's read buffer, until handed on. */
+  #fresh: Uint8Array | null = null;
   /** The last read filled its buffer. */
   #busy = false;
   #target: Uint8Array | null = null;
@@ -42,6 +59,10 @@ export class ReadBuffers {
   next(events: ByteStreamEvents | null): Uint8Array {
     this.#target = events?.readTarget?.() ?? null;
     if (this.#target !== null) return this.#target;
+    if (this.#busy) {
+      const toCome = events?.freshReadSize?.() ?? 0;
+      if (toCome > COPY_BELOW) return (this.#fresh ??= new Uint8Array(Math.min(toCome, STREAM_READ_SIZE)));
+    }
     if (this.#shared !== null) return this.#shared;
     return this.#busy ? (this.#large ??= new Uint8Array(READ_SIZE)) : this.#small!;
   }
@@ -52,18 +73,21 @@ export class ReadBuffers {
    * or a holding place before start()).
    */
   deliver(events: ByteStreamEvents | null, buffer: Uint8Array, count: number, data: (chunk: Uint8Array) => boolean | void): void {
-    this.#busy = count === buffer.length;
+    // A read of READ_SIZE or more into a larger buffer counts too: the octets are flowing.
+    this.#busy = count === buffer.length || count >= READ_SIZE;
     if (buffer === this.#target) {
       // Only a connection's events hand out a target, and they have dataInTarget.
       this.#target = null;
       events!.dataInTarget!(count);
-    } else if (count <= COPY_BELOW || buffer === this.#shared) {
+    } else if (buffer === this.#fresh && count * FRESH_PIN_RATIO >= buffer.length) {
+      if (data(buffer.subarray(0, count)) !== true) this.#fresh = null;
+    } else if (count <= COPY_BELOW || buffer === this.#shared || buffer === this.#fresh) {
       // Freed at once when unused: left to the collector, copies this large come back as page faults.
       const copy = buffer.slice(0, count);
       if (data(copy) === true) freeNow(copy);
     } else if (data(buffer.subarray(0, count)) !== true) {
       this.#large = null;
     }
-    if (!this.#busy) this.#large = null;
+    if (!this.#busy) this.#large = this.#fresh = null;
   }
 }

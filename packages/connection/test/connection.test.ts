@@ -401,6 +401,22 @@ describe("Connection", () => {
     await sent;
   });
 
+  it("tells its adapter how much of a streamed body is still to come, and nothing for buffered bodies", () => {
+    const [, b] = streamPair();
+    new Connection(b, { streamBodies: true });
+    const frame = encodeFrame({}, new Uint8Array(300_000));
+    expect(b.events!.freshReadSize!()).toBe(0);
+    b.deliver(frame.subarray(0, 100_000));
+    expect(b.events!.freshReadSize!()).toBe(frame.length - 100_000);
+    b.deliver(frame.subarray(100_000));
+    expect(b.events!.freshReadSize!()).toBe(0);
+
+    const [, c] = streamPair();
+    new Connection(c);
+    c.deliver(frame.subarray(0, 100_000));
+    expect(c.events!.freshReadSize!()).toBe(0);
+  });
+
   it("aborts the connection when a streamed body does not match its announced size", async () => {
     const [a] = streamPair();
     const sender = new Connection(a);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { READ_SIZE, ReadBuffers } from "../src/index.ts";
+import { READ_SIZE, ReadBuffers, STREAM_READ_SIZE } from "../src/index.ts";
 
 describe("ReadBuffers", () => {
   const events = { data: () => undefined, end: () => undefined, close: () => undefined };
@@ -95,5 +95,59 @@ describe("ReadBuffers", () => {
       throw new Error("a read into the target is not a chunk");
     });
     expect(landed).toBe(500_000);
+  });
+  describe("while a streamed body flows", () => {
+    const streaming = (toCome: number) => ({ ...events, freshReadSize: () => toCome });
+
+    /** A ReadBuffers (shared buffer or not) whose last read filled its buffer. */
+    function flowing(shared: boolean): ReadBuffers {
+      const buffers = new ReadBuffers(shared ? { shared: new Uint8Array(READ_SIZE) } : {});
+      const first = buffers.next(events);
+      buffers.deliver(events, first, first.length, () => true);
+      return buffers;
+    }
+
+    for (const shared of [false, true]) {
+      it(`reads into fresh buffers it hands on whole, not copies (${shared ? "shared" : "own"} read buffer)`, () => {
+        const buffers = flowing(shared);
+        const body = streaming(100 * 1024 * 1024);
+        const fresh = buffers.next(body);
+        expect(fresh.length).toBe(STREAM_READ_SIZE);
+        fresh.fill(5);
+        const seen: Uint8Array[] = [];
+        buffers.deliver(body, fresh, STREAM_READ_SIZE / 2, (chunk) => void seen.push(chunk));
+        expect(seen[0]!.buffer).toBe(fresh.buffer);
+        expect(seen[0]!.length).toBe(STREAM_READ_SIZE / 2);
+        // Handed on: the next read needs another buffer.
+        const next = buffers.next(body);
+        expect(next).not.toBe(fresh);
+        expect(next.length).toBe(STREAM_READ_SIZE);
+      });
+    }
+
+    it("asks no more than the body's rest", () => {
+      const buffers = flowing(true);
+      expect(buffers.next(streaming(100_000)).length).toBe(100_000);
+    });
+
+    it("copies a read that would pin a fresh buffer more than four times its size, and drops the buffer once the octets stop", () => {
+      const buffers = flowing(false);
+      const body = streaming(100 * 1024 * 1024);
+      const fresh = buffers.next(body);
+      let chunk: Uint8Array | undefined;
+      buffers.deliver(body, fresh, STREAM_READ_SIZE / 4 - 1, (received) => void (chunk = received));
+      expect(chunk!.buffer).not.toBe(fresh.buffer);
+      expect(chunk!.length).toBe(STREAM_READ_SIZE / 4 - 1);
+      // That read left its buffer unfilled: back to the small buffer, nothing fresh held while idle.
+      const after = buffers.next(body);
+      expect(after.length).toBeLessThan(READ_SIZE);
+    });
+
+    it("takes no fresh buffer for the first read, nor for a body's last few octets", () => {
+      const idle = new ReadBuffers({ shared: new Uint8Array(READ_SIZE) });
+      expect(idle.next(streaming(100 * 1024 * 1024)).length).toBe(READ_SIZE);
+      const buffers = flowing(false);
+      expect(buffers.next(streaming(READ_SIZE / 4)).length).toBe(READ_SIZE);
+    });
   });
 });
