@@ -105,7 +105,8 @@ export function markdown(report: BenchReport): string {
     "  **sockframe, bodies not released** (1 MiB, for information): the same without release(), so",
     "  every body on either side is fresh memory.",
     "  **sockframe, streamed bodies** (1 MiB, for information): `streamBodies: true` on both sides; the",
-    "  server pipes each body back with `sendStream` as it arrives, the client counts its octets.",
+    "  server pipes each body back with `sendStream` as it arrives, the client counts its octets; both",
+    "  hand each chunk back (`connection.release(chunk)`) once done with it.",
     "- **raw**: the same runtime's sockets with no framing. The client writes each message with one",
     "  write call and counts echoed octets; the server writes back each read as it came.",
     "  **raw, batched writes** (for information) writes all the messages one read completes in a",
@@ -149,7 +150,8 @@ export function markdown(report: BenchReport): string {
       "`sockframe put FILE` to `sockframe recv --dir DIR` (the product's file transfer: digest sent and",
       "checked on arrival; transfer.1gib.peak_rss_mib is about these), and for context the same on the",
       "library alone: one frame whose body is the file read in fresh 256 KiB pieces (`sendStream`),",
-      "received with `streamBodies: true` and written to a file, with no help for the garbage collector.",
+      "received with `streamBodies: true` and written to a file, each chunk handed back once written",
+      "(`connection.release(chunk)`), with no other help for the garbage collector.",
       "The file is sparse. Peak RSS is VmHWM of each process.",
       "",
       "| program | runtime | size | MB/s | sender peak RSS (MiB) | receiver peak RSS (MiB) |",
@@ -209,8 +211,8 @@ function notes(report: BenchReport): string[] {
     note(
       `**echo.large.vs_raw (${largeMissed.join(", ")}).** The raw echo never touches the payload in user space: the kernel copies it in and out, and the ` +
         "server writes back each read as it comes. A framed echo with buffered bodies hands each 1 MiB body over as one contiguous buffer: " +
-        "store-and-forward instead of cut-through, and one copy into the body where the runtime hands over reads in buffers of its own (Node's " +
-        "accepted sockets, Bun); Deno's conn.read and Node's client sockets read the rest of a body straight into it. Both sides release each body " +
+        "store-and-forward instead of cut-through, and one copy into the body where the runtime hands over reads in buffers of its own (Bun); " +
+        "Deno's conn.read and Node's sockets (onread) read the rest of a body straight into it. Both sides release each body " +
         "once done with it (`connection.release`), so bodies reuse memory still in cache. Without release every body is fresh memory, which the " +
         "default allocators give back to the kernel between bodies (glibc trims its heap, Bun's mimalloc purges after 10 ms), and every page " +
         `faults in again (~15-20 µs a fault on this VM): that echo (sockframe, bodies not released) runs at ${each("echo.large.kept_vs_raw")} of the raw echo. ` +

@@ -147,6 +147,14 @@ async function sockframeEcho(rt: RuntimeModule, c: Contender, release: boolean):
  * back with sendStream as it arrives, the client counts the octets of each echoed body. Cut-through
  * like the raw echo: no body is ever assembled.
  */
+/** A body's chunks, each handed back (release()) once sendStream() has queued it: as docs/api.md advises. */
+async function* passing(connection: Connection, body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    yield chunk;
+    connection.release(chunk);
+  }
+}
+
 async function sockframeStreamedEcho(rt: RuntimeModule, c: Contender): Promise<Session> {
   const connection = await rt.adapter.connect(c.target as Address, { streamBodies: true });
   const body = pattern(c.size);
@@ -158,7 +166,10 @@ async function sockframeStreamedEcho(rt: RuntimeModule, c: Contender): Promise<S
   void (async () => {
     for await (const frame of connection.receiveStreams()) {
       let received = 0;
-      for await (const chunk of frame.body as unknown as AsyncIterable<Uint8Array>) received += chunk.length;
+      for await (const chunk of frame.body as unknown as AsyncIterable<Uint8Array>) {
+        received += chunk.length;
+        connection.release(chunk);
+      }
       if (received !== c.size) window.fail(new Error(`${c.name}: echo of ${received} octets, sent ${c.size}`));
       else window.completed();
     }
@@ -355,7 +366,10 @@ async function serve(rt: RuntimeModule, options: { host: string; unixDir?: strin
         for await (const { header, body } of connection.receiveStreams()) {
           let received = 0;
           const reader = body.getReader();
-          for (let r = await reader.read(); !r.done; r = await reader.read()) received += r.value.length;
+          for (let r = await reader.read(); !r.done; r = await reader.read()) {
+            received += r.value.length;
+            connection.release(r.value);
+          }
           await connection.send({ id: header.id, received });
         }
       },
@@ -364,7 +378,7 @@ async function serve(rt: RuntimeModule, options: { host: string; unixDir?: strin
     const streamedEcho = await rt.adapter.listen(
       at("sfe"),
       async (connection: Connection) => {
-        for await (const { header, body } of connection.receiveStreams()) await connection.sendStream({ id: header.id }, header.total_size, body);
+        for await (const { header, body } of connection.receiveStreams()) await connection.sendStream({ id: header.id }, header.total_size, passing(connection, body));
       },
       { streamBodies: true },
     );
@@ -398,6 +412,7 @@ async function receiveFile(rt: RuntimeModule, options: { address: Address; out: 
         for (let r = await reader.read(); !r.done; r = await reader.read()) {
           await file.write(r.value);
           received += r.value.length;
+          connection.release(r.value);
         }
         await file.close();
         await connection.send({ id: header.id, received });

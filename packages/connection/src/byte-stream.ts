@@ -18,11 +18,12 @@ export interface ByteStreamEvents {
   /** `count` octets (at least 1) were read into the view readTarget() returned, in place of data(). */
   dataInTarget?(count: number): void;
   /**
-   * For the same adapters: octets of a streamed body still to come (0 when none). While they flow,
-   * the adapter may read them into fresh buffers of up to that size and pass each on to data()
-   * whole, rather than copying every read out of a reused buffer.
+   * For the same adapters: while a streamed body has more than a few KiB still to come, a buffer of
+   * its own (new, or one the caller handed back) to read the next octets into and pass on to
+   * data() whole, rather than copying the read out of a reused buffer; else null. The connection
+   * keeps what it is given of it, so never reuse it after data().
    */
-  freshReadSize?(): number;
+  freshBuffer?(): Uint8Array | null;
   /** The peer finished sending (EOF, FIN). Writing may still be possible (half-close). */
   end(): void;
   /** The socket is closed in both directions, for whatever reason; `error` if it failed. */

@@ -14,6 +14,7 @@ import {
 import type { ByteStream } from "./byte-stream.ts";
 import { FrameBatch } from "./frame-batch.ts";
 import { FrameQueue } from "./frame-queue.ts";
+import { COPY_BELOW, STREAM_READ_SIZE } from "./read-buffers.ts";
 
 /** Options of a connection (both ends): the codec's, plus flow control. */
 export interface ConnectionOptions extends DecoderOptions<Header> {
@@ -94,6 +95,8 @@ type Pending = { resolve: (frame: Frame<Header> | StreamedFrame) => void; reject
 
 /** Ids of requests given up (RequestOptions.signal) remembered, so that their late replies are dropped. */
 const MAX_ABANDONED = 65_536;
+/** Streamed-body buffers kept for reuse (release()): as many as a body stream queues. */
+const MAX_POOLED_CHUNKS = 4;
 
 const EMPTY = new Uint8Array(0);
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -150,6 +153,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** The memory of the chunk being decoded, and whether a frame delivered from it is a view of it. */
   #chunkBuffer: ArrayBufferLike | null = null;
   #chunkKept = false;
+  /** The length of the chunk being decoded. */
+  #chunkLength = 0;
+  /** The buffers freshBuffer() gave the adapter to read a streamed body into. */
+  readonly #freshBuffers = new WeakSet<ArrayBufferLike>();
+  /** Streamed-body chunks that are all of such a buffer's read: release() may take them back. */
+  readonly #wholeChunks = new WeakSet<Uint8Array>();
+  /** Streamed-body buffers handed back with release(), for freshBuffer() to give out again. */
+  readonly #chunkPool: Uint8Array[] = [];
   #queuedIncomingBytes = 0;
   readonly #maxQueued: number;
   readonly #maxQueuedBytes: number;
@@ -177,7 +188,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       data: (chunk) => this.#onData(chunk),
       readTarget: () => this.#readTarget(),
       dataInTarget: (count) => this.#onData(count),
-      freshReadSize: () => this.#freshReadSize(),
+      freshBuffer: () => this.#freshBuffer(),
       end: () => this.#onEnd(),
       close: (error) => this.#onClose(error),
     });
@@ -315,20 +326,33 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * it only when nothing reads it any more: not stored, and not queued on another connection.
    * Sending it on this connection with send() or request() first is fine: the memory is reused only
    * after every octet queued here before the release was handed to the OS. Ignored for bodies the
-   * connection did not gather and on connections opened with `streamBodies: true`.
+   * connection did not gather.
+   *
+   * With `streamBodies: true`, hand back the chunks read from a body stream in the same way: a chunk
+   * that is all of one read into a buffer of its own (Node and Deno read a flowing body so) has
+   * the later reads of a body read into its memory instead of a new buffer, which spares the
+   * runtime the allocation and the garbage collector the work (at most four are kept). Other
+   * chunks are ignored.
    */
   release(body: Uint8Array): void {
     const decoder = this.#decoder;
     // Most bodies (views of the read they came in) have nothing to give back: not worth a place in the list.
-    if (!(decoder instanceof FrameDecoder) || !decoder.releasable(body)) return;
-    if (this.#queuedBytes === 0) decoder.release(body);
+    if (decoder instanceof FrameDecoder ? !decoder.releasable(body) : !this.#wholeChunks.delete(body)) return;
+    if (this.#queuedBytes === 0) this.#reclaim(body);
     else this.#releases.push({ body, after: this.#writtenTotal + this.#queuedBytes });
   }
 
   #releaseWritten(): void {
     const releases = this.#releases;
-    const decoder = this.#decoder as FrameDecoder<Header>;
-    while (releases.length > 0 && releases[0]!.after <= this.#writtenTotal) decoder.release(releases.shift()!.body);
+    while (releases.length > 0 && releases[0]!.after <= this.#writtenTotal) this.#reclaim(releases.shift()!.body);
+  }
+
+  #reclaim(body: Uint8Array): void {
+    const decoder = this.#decoder;
+    if (decoder instanceof FrameDecoder) decoder.release(body);
+    else if (body.buffer.byteLength === STREAM_READ_SIZE && this.#chunkPool.length < MAX_POOLED_CHUNKS) {
+      this.#chunkPool.push(new Uint8Array(body.buffer as ArrayBuffer));
+    }
   }
 
   /** Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. */
@@ -466,9 +490,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     return this.#decoder.readTarget();
   }
 
-  #freshReadSize(): number {
-    if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof StreamingFrameDecoder)) return 0;
-    return this.#decoder.bodyToCome;
+  #freshBuffer(): Uint8Array | null {
+    if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof StreamingFrameDecoder)) return null;
+    const toCome = this.#decoder.bodyToCome;
+    if (toCome <= COPY_BELOW) return null;
+    const buffer = this.#chunkPool.pop() ?? new Uint8Array(Math.min(toCome, STREAM_READ_SIZE));
+    this.#freshBuffers.add(buffer.buffer);
+    return buffer;
   }
 
   /**
@@ -484,6 +512,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#drain();
     } else {
       this.#chunkBuffer = received.buffer;
+      this.#chunkLength = received.length;
       this.#chunkKept = false;
       this.#decoder.push(received);
       this.#drain();
@@ -649,6 +678,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (this.#discardBody) return;
     const controller = this.#currentBody;
     if (controller === null) return;
+    // All of a read into a buffer of ours: nothing else refers to that memory, so it can come back.
+    if (chunk.byteOffset === 0 && chunk.buffer === this.#chunkBuffer && chunk.length === this.#chunkLength && this.#freshBuffers.has(chunk.buffer)) {
+      this.#wholeChunks.add(chunk);
+    }
     controller.enqueue(chunk);
     if ((controller.desiredSize ?? 1) <= 0) this.#setPaused(BODY_FULL, true);
   }

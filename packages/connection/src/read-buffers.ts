@@ -5,7 +5,7 @@ import { freeNow } from "./pass-on-read.ts";
 export const READ_SIZE: number = 64 * 1024;
 
 /** A read at most this large is copied out, so the read buffer can be reused instead of pinned. */
-const COPY_BELOW = READ_SIZE / 4;
+export const COPY_BELOW: number = READ_SIZE / 4;
 
 /**
  * The largest fresh buffer a streamed body is read into. A Deno receiver of 256 MiB bodies over a
@@ -29,10 +29,10 @@ const FRESH_PIN_RATIO = 4;
  * dropped when the octets stop: an idle connection holds the small buffer only (1,000 idle Deno
  * connections held 66 MiB with a READ_SIZE buffer each, pending in conn.read()).
  *
- * While a streamed body's octets flow (a read filled its buffer and the connection expects more of
- * the body: freshReadSize()), reads go into fresh buffers of up to STREAM_READ_SIZE that are handed
- * on whole: the body's chunks are those buffers, not copies out of a reused one, and there are
- * fewer, larger reads.
+ * While a streamed body's octets flow (a read filled its buffer and the connection has a buffer for
+ * more of the body: freshBuffer()), reads go into the connection's buffers, up to STREAM_READ_SIZE,
+ * handed on whole: the body's chunks are those buffers, not copies out of a reused one, and there
+ * are fewer, larger reads.
  *
  * `shared`: one read buffer for many connections instead, every read into it copied out (the copy
  * freed at once when the connection kept nothing of it), so that an idle connection holds no read
@@ -60,8 +60,8 @@ export class ReadBuffers {
     this.#target = events?.readTarget?.() ?? null;
     if (this.#target !== null) return this.#target;
     if (this.#busy) {
-      const toCome = events?.freshReadSize?.() ?? 0;
-      if (toCome > COPY_BELOW) return (this.#fresh ??= new Uint8Array(Math.min(toCome, STREAM_READ_SIZE)));
+      this.#fresh ??= events?.freshBuffer?.() ?? null;
+      if (this.#fresh !== null) return this.#fresh;
     }
     if (this.#shared !== null) return this.#shared;
     return this.#busy ? (this.#large ??= new Uint8Array(READ_SIZE)) : this.#small!;

@@ -1,6 +1,6 @@
 import { decodeAll, encodeFrame, type SockframeError } from "@sockframe/codec";
 import { describe, expect, it } from "vitest";
-import { Connection, RemoteError } from "../src/index.ts";
+import { Connection, RemoteError, STREAM_READ_SIZE } from "../src/index.ts";
 import { rawPeer, streamPair } from "./memory-stream.ts";
 
 const utf8 = new TextEncoder();
@@ -401,20 +401,107 @@ describe("Connection", () => {
     await sent;
   });
 
-  it("tells its adapter how much of a streamed body is still to come, and nothing for buffered bodies", () => {
-    const [, b] = streamPair();
-    new Connection(b, { streamBodies: true });
-    const frame = encodeFrame({}, new Uint8Array(300_000));
-    expect(b.events!.freshReadSize!()).toBe(0);
-    b.deliver(frame.subarray(0, 100_000));
-    expect(b.events!.freshReadSize!()).toBe(frame.length - 100_000);
-    b.deliver(frame.subarray(100_000));
-    expect(b.events!.freshReadSize!()).toBe(0);
+  describe("buffers for a streamed body's reads", () => {
+    const frame = encodeFrame({}, new Uint8Array(1_000_000));
 
-    const [, c] = streamPair();
-    new Connection(c);
-    c.deliver(frame.subarray(0, 100_000));
-    expect(c.events!.freshReadSize!()).toBe(0);
+    it("gives its adapter one while more than a few KiB of a streamed body are to come, none for buffered bodies", () => {
+      const [, b] = streamPair();
+      new Connection(b, { streamBodies: true });
+      expect(b.events!.freshBuffer!()).toBeNull();
+      b.deliver(frame.subarray(0, 100_000));
+      expect(b.events!.freshBuffer!()!.length).toBe(STREAM_READ_SIZE);
+      b.deliver(frame.subarray(100_000, frame.length - 20_000));
+      expect(b.events!.freshBuffer!()!.length).toBe(20_000);
+      b.deliver(frame.subarray(frame.length - 20_000, frame.length - 1000));
+      expect(b.events!.freshBuffer!()).toBeNull();
+
+      const [, c] = streamPair();
+      new Connection(c);
+      c.deliver(frame.subarray(0, 100_000));
+      expect(c.events!.freshBuffer!()).toBeNull();
+    });
+
+    /** A streamed-body connection whose adapter reads the body into the buffers it is given, as Node's and Deno's do. */
+    async function receiving(): Promise<{ b: ReturnType<typeof streamPair>[1]; connection: Connection; reader: ReadableStreamDefaultReader<Uint8Array> }> {
+      const [, b] = streamPair();
+      const connection = new Connection(b, { streamBodies: true });
+      b.deliver(frame.subarray(0, 100_000));
+      const next = await connection.receiveStreams()[Symbol.asyncIterator]().next();
+      const reader = next.value!.body.getReader();
+      await reader.read();
+      return { b, connection, reader };
+    }
+
+    /** Reads `count` octets of the frame, from `at`, into the connection's buffer; returns that buffer. */
+    function readInto(b: ReturnType<typeof streamPair>[1], at: number, count: number): Uint8Array {
+      const buffer = b.events!.freshBuffer!()!;
+      buffer.set(frame.subarray(at, at + count));
+      b.events!.data(buffer.subarray(0, count));
+      return buffer;
+    }
+
+    it("takes back a chunk that is all of a read into one, and gives that memory out for a later read", async () => {
+      const { b, connection, reader } = await receiving();
+      const buffer = readInto(b, 100_000, STREAM_READ_SIZE);
+      const { value: chunk } = await reader.read();
+      expect(chunk!.buffer).toBe(buffer.buffer);
+      expect(chunk).toEqual(frame.subarray(100_000, 100_000 + STREAM_READ_SIZE));
+      connection.release(chunk!);
+      expect(b.events!.freshBuffer!()!.buffer).toBe(buffer.buffer);
+      // Once only.
+      connection.release(chunk!);
+      expect(b.events!.freshBuffer!()!.buffer).not.toBe(buffer.buffer);
+    });
+
+    it("ignores chunks that are not all of a read into its own buffer", async () => {
+      const { b, connection, reader } = await receiving();
+      // A chunk of a read the adapter made into memory of its own, and an array from elsewhere.
+      b.deliver(frame.subarray(100_000, 200_000));
+      const { value: foreign } = await reader.read();
+      connection.release(foreign!);
+      connection.release(new Uint8Array(STREAM_READ_SIZE));
+      expect(b.events!.freshBuffer!()!.buffer).not.toBe(foreign!.buffer);
+
+      // A read into the connection's buffer that holds the body's last octets and the start of the
+      // next frame: the body's chunk is only part of it, and the rest is still the decoder's.
+      const whole = readInto(b, 200_000, STREAM_READ_SIZE);
+      const { value: wholeChunk } = await reader.read();
+      connection.release(wholeChunk!);
+      const end = frame.length - 30_000;
+      b.deliver(frame.subarray(200_000 + STREAM_READ_SIZE, end));
+      const next = encodeFrame({}, new Uint8Array(1_000_000));
+      const shared = b.events!.freshBuffer!()!;
+      expect(shared.buffer).toBe(whole.buffer);
+      shared.set(frame.subarray(end));
+      shared.set(next.subarray(0, 100_000), 30_000);
+      b.events!.data(shared.subarray(0, 130_000));
+      let last: Uint8Array | undefined;
+      for (let r = await reader.read(); !r.done; r = await reader.read()) last = r.value;
+      expect(last!.buffer).toBe(shared.buffer);
+      expect(last!.length).toBe(30_000);
+      connection.release(last!);
+      expect(b.events!.freshBuffer!()!.buffer).not.toBe(shared.buffer);
+    });
+
+    it("takes a chunk sent on back only once the octets queued before the release were written", async () => {
+      const [a, b] = streamPair();
+      const connection = new Connection(b, { streamBodies: true });
+      a.start({ data: () => undefined, end: () => undefined, close: () => undefined });
+      b.writeDelayMs = 20;
+      b.deliver(frame.subarray(0, 100_000));
+      const next = await connection.receiveStreams()[Symbol.asyncIterator]().next();
+      const reader = next.value!.body.getReader();
+      await reader.read();
+      const buffer = readInto(b, 100_000, STREAM_READ_SIZE);
+      const { value: chunk } = await reader.read();
+      const sent = connection.sendStream({}, chunk!.length, (async function* () {
+        yield chunk!;
+      })());
+      connection.release(chunk!);
+      expect(b.events!.freshBuffer!()!.buffer).not.toBe(buffer.buffer);
+      await sent;
+      expect(b.events!.freshBuffer!()!.buffer).toBe(buffer.buffer);
+    });
   });
 
   it("aborts the connection when a streamed body does not match its announced size", async () => {

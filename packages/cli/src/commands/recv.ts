@@ -116,7 +116,7 @@ function handler(context: RecvContext) {
         const abort = new AbortController();
         context.active.add(abort);
         const started = performance.now();
-        const result = await receiveFile(context.target, name, header.total_size, body, abort.signal)
+        const result = await receiveFile(context.target, name, header.total_size, body, abort.signal, (chunk) => connection.release(chunk))
           .finally(() => context.active.delete(abort));
         if (result.ok) {
           const seconds = (performance.now() - started) / 1000;

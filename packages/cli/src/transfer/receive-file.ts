@@ -59,6 +59,8 @@ export async function receiveFile(
   size: number,
   body: ReadableStream<Uint8Array>,
   signal: AbortSignal,
+  /** Hands a chunk of `body` back once it is written (Connection.release): its memory takes later reads. */
+  release?: (chunk: Uint8Array) => void,
 ): Promise<ReceiveResult> {
   const temp = join(target.dir, `${TEMP_PREFIX}${randomBytes(9).toString("hex")}${TEMP_SUFFIX}`);
   const final = finalPath(target, name);
@@ -82,6 +84,7 @@ export async function receiveFile(
         break;
       }
       await writer.add(value).catch(rethrowAsWrite);
+      release?.(value);
     }
     await writer.finish().catch(rethrowAsWrite);
     const written = writer.written;
