@@ -142,11 +142,6 @@ async function sockframeEcho(rt: RuntimeModule, c: Contender, release: boolean):
   return { run: (minMs) => window.run(minMs), close: async () => void (await connection.close()) };
 }
 
-/**
- * The echo with streamed bodies on both sides (`streamBodies: true`): the server pipes each body
- * back with sendStream as it arrives, the client counts the octets of each echoed body. Cut-through
- * like the raw echo: no body is ever assembled.
- */
 /** A body's chunks, each handed back (release()) once sendStream() has queued it: as docs/api.md advises. */
 async function* passing(connection: Connection, body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
@@ -155,6 +150,11 @@ async function* passing(connection: Connection, body: ReadableStream<Uint8Array>
   }
 }
 
+/**
+ * The echo with streamed bodies on both sides (`streamBodies: true`): the server pipes each body
+ * back with sendStream as it arrives, the client counts the octets of each echoed body; both hand
+ * each chunk back once done with it. Cut-through like the raw echo: no body is ever assembled.
+ */
 async function sockframeStreamedEcho(rt: RuntimeModule, c: Contender): Promise<Session> {
   const connection = await rt.adapter.connect(c.target as Address, { streamBodies: true });
   const body = pattern(c.size);

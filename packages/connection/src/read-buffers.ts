@@ -46,7 +46,7 @@ export class ReadBuffers {
   #large: Uint8Array | null = null;
   /** A streamed body's read buffer, until handed on. */
   #fresh: Uint8Array | null = null;
-  /** The last read filled its buffer. */
+  /** The last read filled its buffer, or brought READ_SIZE octets or more: more are waiting. */
   #busy = false;
   #target: Uint8Array | null = null;
 
