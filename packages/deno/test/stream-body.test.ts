@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { connect, listen } from "../src/index.ts";
-import { within } from "./helpers.ts";
+import { freshSocketDir, SOCKET_A, within } from "./helpers.ts";
 
 const MIB = 1024 * 1024;
 const SIZE = 64 * MIB;
@@ -60,3 +60,47 @@ Deno.test("a 64 MiB body sent with sendStream and read with receiveStreams, hash
     await server.close();
   }
 });
+
+for (const transport of ["tcp", "unix"] as const) {
+  Deno.test(`a streamed body whose chunks are handed back is read into their memory, and arrives intact (${transport})`, async () => {
+    const expected = createHash("sha256");
+    for (let i = 0; i < SIZE / MIB; i++) expected.update(chunkOf(i));
+    const sha256 = expected.digest("hex");
+    if (transport === "unix") await freshSocketDir();
+    const server = await listen(
+      transport === "tcp" ? "127.0.0.1:0" : `unix:${SOCKET_A}`,
+      async (connection) => {
+        for await (const { header, body } of connection.receiveStreams()) {
+          const hash = createHash("sha256");
+          const seen = new Set<ArrayBufferLike>();
+          let size = 0;
+          let reused = 0;
+          for await (const chunk of body) {
+            hash.update(chunk);
+            size += chunk.length;
+            if (seen.has(chunk.buffer)) reused++;
+            seen.add(chunk.buffer);
+            connection.release(chunk);
+          }
+          await connection.send({ id: header.id, size, digest: hash.digest("hex"), reused });
+        }
+      },
+      { streamBodies: true },
+    );
+    const client = await connect(server.address);
+    try {
+      const reply = within(60_000, "digest reply", (async () => {
+        for await (const frame of client) return frame;
+        throw new Error("connection ended without a reply");
+      })());
+      await within(60_000, "sendStream", client.sendStream({ id: "big", sha256 }, SIZE, chunks()));
+      const { header } = await reply;
+      assert.equal(header.size, SIZE);
+      assert.equal(header.digest, sha256);
+      assert.ok((header.reused as number) > 0, `no chunk came in released memory (reused: ${header.reused})`);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+}

@@ -40,6 +40,44 @@ async function hashingHandler(connection: Connection): Promise<void> {
   }
 }
 
+/** hashingHandler, handing each chunk back once hashed; also answers how many chunks came in memory seen before. */
+async function releasingHandler(connection: Connection): Promise<void> {
+  for await (const { header, body } of connection.receiveStreams()) {
+    const hash = createHash("sha256");
+    const seen = new Set<ArrayBufferLike>();
+    let received = 0;
+    let reused = 0;
+    for await (const part of body) {
+      hash.update(part);
+      received += part.length;
+      if (seen.has(part.buffer)) reused++;
+      seen.add(part.buffer);
+      connection.release(part);
+    }
+    await connection.send({ id: header.id, received_sha256: hash.digest("hex"), received_bytes: received, reused });
+  }
+}
+
+describe.each([
+  ["tcp", () => "127.0.0.1:0"],
+  ["unix", () => `unix:${dir.path("release.sock")}`],
+])("a streamed body whose chunks are handed back, over %s", (_name, address) => {
+  it("is read into the memory of chunks released before it, and arrives intact", async () => {
+    const server = await listen(address(), releasingHandler, { streamBodies: true });
+    const client = await connect(server.address);
+    try {
+      const digest = digestOf(CHUNKS);
+      await within(60_000, client.sendStream({ id: "big", sha256: digest }, CHUNKS * MiB, body(CHUNKS)), "sendStream");
+      const [reply] = await within(30_000, take(client, 1), "reply");
+      expect(reply!.header).toMatchObject({ id: "big", received_sha256: digest, received_bytes: CHUNKS * MiB });
+      expect(reply!.header.reused).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
+
 describe.each([
   ["tcp", () => "127.0.0.1:0"],
   ["unix", () => `unix:${dir.path("stream.sock")}`],
