@@ -331,8 +331,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * With `streamBodies: true`, hand back the chunks read from a body stream in the same way: a chunk
    * that is all of one read into a buffer of its own (Node and Deno read a flowing body so) has
    * the later reads of a body read into its memory instead of a new buffer, which spares the
-   * runtime the allocation and the garbage collector the work (at most four are kept). Other
-   * chunks are ignored.
+   * runtime the allocation and the garbage collector the work. At most four (1 MiB) are kept,
+   * for the life of the connection; other chunks are ignored.
    */
   release(body: Uint8Array): void {
     const decoder = this.#decoder;
