@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { connect, listen } from "../src/index.ts";
+import { type Connection, connect, listen } from "../src/index.ts";
 import { freshSocketDir, SOCKET_A, within } from "./helpers.ts";
 
 const MIB = 1024 * 1024;
@@ -18,11 +18,28 @@ async function* chunks(): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < SIZE / MIB; i++) yield chunkOf(i);
 }
 
-Deno.test("a 64 MiB body sent with sendStream and read with receiveStreams, hashed on the fly, in bounded memory", async () => {
+/** The sha256 of the body chunks() yields. */
+function bodyDigest(): string {
   const expected = createHash("sha256");
   for (let i = 0; i < SIZE / MIB; i++) expected.update(chunkOf(i));
-  const sha256 = expected.digest("hex");
+  return expected.digest("hex");
+}
 
+/**
+ * Sends the body with its sha256 in the header (so the server's decoder verifies it too) and
+ * returns the header of the server's reply.
+ */
+async function sendBody(client: Connection, sha256: string): Promise<Record<string, unknown>> {
+  const reply = within(60_000, "digest reply", (async () => {
+    for await (const frame of client) return frame;
+    throw new Error("connection ended without a reply");
+  })());
+  await within(60_000, "sendStream", client.sendStream({ id: "big", sha256 }, SIZE, chunks()));
+  return (await reply).header;
+}
+
+Deno.test("a 64 MiB body sent with sendStream and read with receiveStreams, hashed on the fly, in bounded memory", async () => {
+  const sha256 = bodyDigest();
   let peakRss = 0;
   const sample = setInterval(() => (peakRss = Math.max(peakRss, Deno.memoryUsage().rss)), 20);
   const server = await listen(
@@ -43,13 +60,7 @@ Deno.test("a 64 MiB body sent with sendStream and read with receiveStreams, hash
   const client = await connect(server.address);
   try {
     const baseRss = Deno.memoryUsage().rss;
-    const reply = within(60_000, "digest reply", (async () => {
-      for await (const frame of client) return frame;
-      throw new Error("connection ended without a reply");
-    })());
-    // The sender's checksum is announced in the header, so the server's decoder verifies it too.
-    await within(60_000, "sendStream", client.sendStream({ id: "big", sha256 }, SIZE, chunks()));
-    const { header } = await reply;
+    const header = await sendBody(client, sha256);
     assert.equal(header.size, SIZE);
     assert.equal(header.digest, sha256);
     const growth = (peakRss - baseRss) / MIB;
@@ -63,9 +74,7 @@ Deno.test("a 64 MiB body sent with sendStream and read with receiveStreams, hash
 
 for (const transport of ["tcp", "unix"] as const) {
   Deno.test(`a streamed body whose chunks are handed back is read into their memory, and arrives intact (${transport})`, async () => {
-    const expected = createHash("sha256");
-    for (let i = 0; i < SIZE / MIB; i++) expected.update(chunkOf(i));
-    const sha256 = expected.digest("hex");
+    const sha256 = bodyDigest();
     if (transport === "unix") await freshSocketDir();
     const server = await listen(
       transport === "tcp" ? "127.0.0.1:0" : `unix:${SOCKET_A}`,
@@ -89,12 +98,7 @@ for (const transport of ["tcp", "unix"] as const) {
     );
     const client = await connect(server.address);
     try {
-      const reply = within(60_000, "digest reply", (async () => {
-        for await (const frame of client) return frame;
-        throw new Error("connection ended without a reply");
-      })());
-      await within(60_000, "sendStream", client.sendStream({ id: "big", sha256 }, SIZE, chunks()));
-      const { header } = await reply;
+      const header = await sendBody(client, sha256);
       assert.equal(header.size, SIZE);
       assert.equal(header.digest, sha256);
       assert.ok((header.reused as number) > 0, `no chunk came in released memory (reused: ${header.reused})`);
