@@ -25,12 +25,17 @@ export class BodyPool {
    */
   readonly #lent = new WeakSet<Uint8Array>();
 
-  /** The index of the smallest released buffer that fits `size` octets, or -1. */
+  /**
+   * The index of the smallest released buffer that fits `size` octets, or -1. Of equal sizes, the
+   * one released last (the free list is in release order): its octets are the likeliest still in
+   * cache. Taking the oldest instead cycled an echo through every kept buffer, and its 1 MiB
+   * bodies were read into and written from memory the cache had already let go.
+   */
   #fit(size: number): number {
     let best = -1;
     for (let i = 0; i < this.#free.length; i++) {
       const length = this.#free[i]!.byteLength;
-      if (length >= size && length <= size * MAX_SLACK && (best < 0 || length < this.#free[best]!.byteLength)) best = i;
+      if (length >= size && length <= size * MAX_SLACK && (best < 0 || length <= this.#free[best]!.byteLength)) best = i;
     }
     return best;
   }

@@ -542,4 +542,18 @@ describe("BodyPool bounds", () => {
     expect(pool.release(pool.take(17 * MiB))).toBe(true);
     expect(pool.freeBytes).toBeLessThanOrEqual(16 * MiB);
   });
+
+  it("lends the buffer released last first, of those that fit equally (the one likeliest in cache)", () => {
+    const pool = new BodyPool();
+    const [a, b, c] = [pool.take(1000), pool.take(1000), pool.take(1000)];
+    for (const body of [a!, b!, c!]) pool.release(body);
+    expect(pool.take(1000).buffer).toBe(c!.buffer);
+    expect(pool.take(1000).buffer).toBe(b!.buffer);
+    // A smaller fit still wins over a later, larger one: the slack bound is about memory, not order.
+    const small = pool.take(900);
+    const large = pool.take(1200);
+    pool.release(small);
+    pool.release(large);
+    expect(pool.take(900).buffer).toBe(small.buffer);
+  });
 });
