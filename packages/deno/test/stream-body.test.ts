@@ -38,25 +38,34 @@ async function sendBody(client: Connection, sha256: string): Promise<Record<stri
   return (await reply).header;
 }
 
+/**
+ * A server handler that hashes each streamed body as it arrives and answers with its size, digest
+ * and how many chunks came in memory seen before; `release`: hands each chunk back once hashed.
+ */
+function hashingHandler(release: boolean): (connection: Connection) => Promise<void> {
+  return async (connection) => {
+    for await (const { header, body } of connection.receiveStreams()) {
+      const hash = createHash("sha256");
+      const seen = new Set<ArrayBufferLike>();
+      let size = 0;
+      let reused = 0;
+      for await (const chunk of body) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (seen.has(chunk.buffer)) reused++;
+        seen.add(chunk.buffer);
+        if (release) connection.release(chunk);
+      }
+      await connection.send({ id: header.id, size, digest: hash.digest("hex"), reused });
+    }
+  };
+}
+
 Deno.test("a 64 MiB body sent with sendStream and read with receiveStreams, hashed on the fly, in bounded memory", async () => {
   const sha256 = bodyDigest();
   let peakRss = 0;
   const sample = setInterval(() => (peakRss = Math.max(peakRss, Deno.memoryUsage().rss)), 20);
-  const server = await listen(
-    "127.0.0.1:0",
-    async (connection) => {
-      for await (const { header, body } of connection.receiveStreams()) {
-        const hash = createHash("sha256");
-        let size = 0;
-        for await (const chunk of body) {
-          hash.update(chunk);
-          size += chunk.length;
-        }
-        await connection.send({ id: header.id, size, digest: hash.digest("hex") });
-      }
-    },
-    { streamBodies: true },
-  );
+  const server = await listen("127.0.0.1:0", hashingHandler(false), { streamBodies: true });
   const client = await connect(server.address);
   try {
     const baseRss = Deno.memoryUsage().rss;
@@ -76,26 +85,7 @@ for (const transport of ["tcp", "unix"] as const) {
   Deno.test(`a streamed body whose chunks are handed back is read into their memory, and arrives intact (${transport})`, async () => {
     const sha256 = bodyDigest();
     if (transport === "unix") await freshSocketDir();
-    const server = await listen(
-      transport === "tcp" ? "127.0.0.1:0" : `unix:${SOCKET_A}`,
-      async (connection) => {
-        for await (const { header, body } of connection.receiveStreams()) {
-          const hash = createHash("sha256");
-          const seen = new Set<ArrayBufferLike>();
-          let size = 0;
-          let reused = 0;
-          for await (const chunk of body) {
-            hash.update(chunk);
-            size += chunk.length;
-            if (seen.has(chunk.buffer)) reused++;
-            seen.add(chunk.buffer);
-            connection.release(chunk);
-          }
-          await connection.send({ id: header.id, size, digest: hash.digest("hex"), reused });
-        }
-      },
-      { streamBodies: true },
-    );
+    const server = await listen(transport === "tcp" ? "127.0.0.1:0" : `unix:${SOCKET_A}`, hashingHandler(true), { streamBodies: true });
     const client = await connect(server.address);
     try {
       const header = await sendBody(client, sha256);

@@ -26,36 +26,28 @@ function digestOf(chunks: number): string {
   return hash.digest("hex");
 }
 
-/** Hashes each streamed body as it arrives and answers with the digest and the length. */
-async function hashingHandler(connection: Connection): Promise<void> {
-  for await (const { header, body } of connection.receiveStreams()) {
-    const hash = createHash("sha256");
-    let received = 0;
-    for await (const part of body) {
-      hash.update(part);
-      received += part.length;
+/**
+ * Hashes each streamed body as it arrives and answers with the digest, the length and how many
+ * chunks came in memory seen before; `release`: hands each chunk back once hashed.
+ */
+function hashingHandler(release: boolean): (connection: Connection) => Promise<void> {
+  return async (connection) => {
+    for await (const { header, body } of connection.receiveStreams()) {
+      const hash = createHash("sha256");
+      const seen = new Set<ArrayBufferLike>();
+      let received = 0;
+      let reused = 0;
+      for await (const part of body) {
+        hash.update(part);
+        received += part.length;
+        if (seen.has(part.buffer)) reused++;
+        seen.add(part.buffer);
+        if (release) connection.release(part);
+      }
+      // Not `sha256`: that field would announce the digest of this reply's own (empty) body.
+      await connection.send({ id: header.id, received_sha256: hash.digest("hex"), received_bytes: received, reused });
     }
-    // Not `sha256`: that field would announce the digest of this reply's own (empty) body.
-    await connection.send({ id: header.id, received_sha256: hash.digest("hex"), received_bytes: received });
-  }
-}
-
-/** hashingHandler, handing each chunk back once hashed; also answers how many chunks came in memory seen before. */
-async function releasingHandler(connection: Connection): Promise<void> {
-  for await (const { header, body } of connection.receiveStreams()) {
-    const hash = createHash("sha256");
-    const seen = new Set<ArrayBufferLike>();
-    let received = 0;
-    let reused = 0;
-    for await (const part of body) {
-      hash.update(part);
-      received += part.length;
-      if (seen.has(part.buffer)) reused++;
-      seen.add(part.buffer);
-      connection.release(part);
-    }
-    await connection.send({ id: header.id, received_sha256: hash.digest("hex"), received_bytes: received, reused });
-  }
+  };
 }
 
 describe.each([
@@ -63,7 +55,7 @@ describe.each([
   ["unix", () => `unix:${dir.path("release.sock")}`],
 ])("a streamed body whose chunks are handed back, over %s", (_name, address) => {
   it("is read into the memory of chunks released before it, and arrives intact", async () => {
-    const server = await listen(address(), releasingHandler, { streamBodies: true });
+    const server = await listen(address(), hashingHandler(true), { streamBodies: true });
     const client = await connect(server.address);
     try {
       const digest = digestOf(CHUNKS);
@@ -84,7 +76,7 @@ describe.each([
 ])("a 64 MiB streamed body over %s", (_name, address) => {
   it("arrives whole, verified and hashed while read, in bounded memory", async () => {
     const digest = digestOf(CHUNKS);
-    const server = await listen(address(), hashingHandler, { streamBodies: true });
+    const server = await listen(address(), hashingHandler(false), { streamBodies: true });
     const client = await connect(server.address);
     // A small transfer first, so that what is measured is the big one, not the warm-up.
     await client.sendStream({ id: "warm-up", sha256: digestOf(4) }, 4 * MiB, body(4));
