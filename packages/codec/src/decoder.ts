@@ -66,7 +66,8 @@ abstract class DecoderCore<H, Out> {
   protected bodyRemaining = 0;
   protected verifier: ChecksumVerifier | null = null;
   protected frameIndex = 0;
-  protected partStart = 0;
+  /** Where the current part began in the stream. -0 for the reason ChunkQueue's count is (always set before read). */
+  protected partStart = -0;
   readonly #schema: ZodType<H> | undefined;
   readonly #hashes: HashFactories | undefined;
   readonly #littleEndian: boolean;

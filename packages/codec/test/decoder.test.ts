@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BodyPool } from "../src/body-pool.ts";
 import { encodeFrame, type Frame, FrameDecoder, SockframeError, StreamingFrameDecoder } from "../src/index.ts";
-import { concat, feed, rawFrame, sameBytes, text, utf8 } from "./helpers.ts";
+import { concat, feed, decodePast, rawFrame, sameBytes, text, utf8 } from "./helpers.ts";
 
 const nodeSha256 = () => {
   const hash = createHash("sha256");
@@ -555,5 +555,31 @@ describe("BodyPool bounds", () => {
     pool.release(small);
     pool.release(large);
     expect(pool.take(900).buffer).toBe(small.buffer);
+  });
+});
+
+describe("stream offsets", () => {
+  it("start at 0 (not -0) and are reported so", () => {
+    const decoder = new FrameDecoder();
+    expect(Object.is(decoder.offset, 0)).toBe(true);
+    decoder.push(new Uint8Array(4));
+    let failure: SockframeError | undefined;
+    try {
+      decoder.next();
+    } catch (error) {
+      failure = error as SockframeError;
+    }
+    expect(failure?.code).toBe("HEADER_LENGTH_INVALID");
+    expect(Object.is(failure?.offset, 0)).toBe(true);
+  });
+
+  it("stay exact past 2^31 octets, in offset and in errors", () => {
+    for (const decoder of [new FrameDecoder(), new StreamingFrameDecoder()]) {
+      const end = decodePast(decoder);
+      expect(end).toBeGreaterThan(2 ** 31);
+      expect(decoder.offset).toBe(end);
+      decoder.push(new Uint8Array(4));
+      expect(() => decoder.next()).toThrow(expect.objectContaining({ code: "HEADER_LENGTH_INVALID", offset: end, frame: 2048 }));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { type Frame, FrameDecoder, type Header, isSockframeError, type SockframeError } from "../src/index.ts";
+import { type Frame, FrameDecoder, type Header, isSockframeError, type SockframeError, type StreamingFrameDecoder } from "../src/index.ts";
 import type { DecoderOptions } from "../src/options.ts";
 
 export const utf8 = new TextEncoder();
@@ -17,6 +17,21 @@ export function rawFrame(header: string | Uint8Array, body: Uint8Array = new Uin
   out.set(head, 4);
   out.set(body, 4 + head.length);
   return out;
+}
+
+/**
+ * Pushes frames with 1 MiB bodies (one chunk, pushed again and again), taking every frame or event,
+ * until the stream is past `offset` octets (2^31 by default); returns the stream offset reached.
+ */
+export function decodePast(decoder: FrameDecoder | StreamingFrameDecoder, offset: number = 2 ** 31): number {
+  const frame = rawFrame(`{"total_size":${1024 * 1024}}`, new Uint8Array(1024 * 1024));
+  let at = 0;
+  while (at <= offset) {
+    decoder.push(frame);
+    for (const _ of decoder);
+    at += frame.length;
+  }
+  return at;
 }
 
 export { concatBytes as concat } from "../src/index.ts";

@@ -131,7 +131,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   readonly #batch = new FrameBatch();
   #batchDone: Promise<void> | null = null;
   #queuedBytes = 0;
-  /** Octets ever handed to the OS (writes finish in order): with #queuedBytes, where a release waits until. */
+  /**
+   * Octets handed to the OS since the write queue was last empty (writes finish in order): with
+   * #queuedBytes, where a release waits until. Counted from 0 again whenever the queue empties (no
+   * release is waiting then), so it stays a small integer to V8: a count that outgrew 2^31 would
+   * change the shape of every connection and throw away the optimized code that uses them.
+   */
   #writtenTotal = 0;
   /** Bodies released while octets queued before the release were still being written (release()). */
   #releases: Array<{ body: Uint8Array; after: number }> = [];
@@ -304,8 +309,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const written = previous.then(() => this.#stream.write(chunks)).finally(() => {
       this.#queuedBytes -= bytes;
       this.#writtenTotal += bytes;
-      if (this.#queuedBytes === 0) this.#batch.idle();
       if (this.#releases.length > 0) this.#releaseWritten();
+      if (this.#queuedBytes === 0) {
+        this.#batch.idle();
+        this.#writtenTotal = 0;
+      }
       this.#lastWritten = Date.now();
       if (this.#queuedBytes <= this.#highWater) this.#setPaused(WRITE_FULL, false);
     });
