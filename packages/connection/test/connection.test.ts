@@ -453,6 +453,25 @@ describe("Connection", () => {
       expect(b.events!.freshBuffer!()!.buffer).not.toBe(buffer.buffer);
     });
 
+    it("cuts memory given out again to the rest of the body, so that a read never takes in the next frame", async () => {
+      const { b, connection, reader } = await receiving();
+      const buffer = readInto(b, 100_000, STREAM_READ_SIZE);
+      const { value: chunk } = await reader.read();
+      connection.release(chunk!);
+      const end = frame.length - 30_000;
+      b.deliver(frame.subarray(100_000 + STREAM_READ_SIZE, end));
+      const tail = readInto(b, end, 30_000);
+      expect(tail.buffer).toBe(buffer.buffer);
+      expect(tail.length).toBe(30_000);
+      // The tail read is a chunk of its own, taken back whole: its memory goes out again.
+      let last: Uint8Array | undefined;
+      for (let r = await reader.read(); !r.done; r = await reader.read()) last = r.value;
+      expect(last!.buffer).toBe(buffer.buffer);
+      connection.release(last!);
+      b.deliver(frame.subarray(0, 100_000));
+      expect(b.events!.freshBuffer!()!.buffer).toBe(buffer.buffer);
+    });
+
     it("ignores chunks that are not all of a read into its own buffer", async () => {
       const { b, connection, reader } = await receiving();
       // A chunk of a read the adapter made into memory of its own, and an array from elsewhere.
@@ -462,16 +481,18 @@ describe("Connection", () => {
       connection.release(new Uint8Array(STREAM_READ_SIZE));
       expect(b.events!.freshBuffer!()!.buffer).not.toBe(foreign!.buffer);
 
-      // A read into the connection's buffer that holds the body's last octets and the start of the
-      // next frame: the body's chunk is only part of it, and the rest is still the decoder's.
+      // A read into a buffer the connection gave out earlier, when more of the body was to come,
+      // that holds the body's last octets and the start of the next frame: the body's chunk is only
+      // part of it, and the rest is still the decoder's.
       const whole = readInto(b, 200_000, STREAM_READ_SIZE);
       const { value: wholeChunk } = await reader.read();
       connection.release(wholeChunk!);
+      const shared = b.events!.freshBuffer!()!;
+      expect(shared.buffer).toBe(whole.buffer);
+      expect(shared.length).toBe(STREAM_READ_SIZE);
       const end = frame.length - 30_000;
       b.deliver(frame.subarray(200_000 + STREAM_READ_SIZE, end));
       const next = encodeFrame({}, new Uint8Array(1_000_000));
-      const shared = b.events!.freshBuffer!()!;
-      expect(shared.buffer).toBe(whole.buffer);
       shared.set(frame.subarray(end));
       shared.set(next.subarray(0, 100_000), 30_000);
       b.events!.data(shared.subarray(0, 130_000));
