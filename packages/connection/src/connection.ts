@@ -14,6 +14,7 @@ import {
 import type { ByteStream } from "./byte-stream.ts";
 import { FrameBatch } from "./frame-batch.ts";
 import { FrameQueue } from "./frame-queue.ts";
+import { freeNow } from "./pass-on-read.ts";
 import { COPY_BELOW, STREAM_READ_SIZE } from "./read-buffers.ts";
 
 /** Options of a connection (both ends): the codec's, plus flow control. */
@@ -340,7 +341,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * that is all of one read into a buffer of its own (Node and Deno read a flowing body so) has
    * the later reads of a body read into its memory instead of a new buffer, which spares the
    * runtime the allocation and the garbage collector the work. At most four (1 MiB) are kept,
-   * for the life of the connection; other chunks are ignored.
+   * for the life of the connection. A chunk that is all of a read into memory of its own
+   * otherwise (a runtime's buffer per read, as Bun's; a copy) is freed at once, where the runtime
+   * has `ArrayBuffer.prototype.transfer`: do not touch it after release. Other chunks are ignored.
    */
   release(body: Uint8Array): void {
     const decoder = this.#decoder;
@@ -358,9 +361,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #reclaim(body: Uint8Array): void {
     const decoder = this.#decoder;
     if (decoder instanceof FrameDecoder) decoder.release(body);
-    else if (body.buffer.byteLength === STREAM_READ_SIZE && this.#chunkPool.length < MAX_POOLED_CHUNKS) {
+    else if (this.#freshBuffers.has(body.buffer) && body.buffer.byteLength === STREAM_READ_SIZE && this.#chunkPool.length < MAX_POOLED_CHUNKS) {
       this.#chunkPool.push(new Uint8Array(body.buffer as ArrayBuffer));
     }
+    // Freed now rather than at some later collection (Bun's reads pile up as garbage otherwise).
+    else freeNow(body);
   }
 
   /** Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. */
@@ -690,10 +695,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (this.#discardBody) return;
     const controller = this.#currentBody;
     if (controller === null) return;
-    // All of a read into a buffer of ours: nothing else refers to that memory, so it can come back.
-    if (chunk.byteOffset === 0 && chunk.buffer === this.#chunkBuffer && chunk.length === this.#chunkLength && this.#freshBuffers.has(chunk.buffer)) {
-      this.#wholeChunks.add(chunk);
-    }
+    // All of a read, into a buffer of ours or into memory of its own (a runtime's buffer per read,
+    // a copy): nothing else refers to that memory, so release() may reuse or free it.
+    const wholeRead = chunk.byteOffset === 0 && chunk.buffer === this.#chunkBuffer && chunk.length === this.#chunkLength;
+    if (wholeRead && (this.#freshBuffers.has(chunk.buffer) || chunk.length === chunk.buffer.byteLength)) this.#wholeChunks.add(chunk);
     controller.enqueue(chunk);
     if ((controller.desiredSize ?? 1) <= 0) this.#setPaused(BODY_FULL, true);
   }

@@ -472,6 +472,28 @@ describe("Connection", () => {
       expect(b.events!.freshBuffer!()!.buffer).toBe(buffer.buffer);
     });
 
+    it("frees a chunk that is all of a read into memory of its own once handed back and written", async () => {
+      const { b, connection, reader } = await receiving();
+      // As Bun reads: a buffer of the runtime's own per read.
+      b.deliver(frame.slice(100_000, 200_000));
+      const { value: chunk } = await reader.read();
+      expect(chunk!.byteLength).toBe(100_000);
+      // Sent on (the octets leave 20 ms after the write, as a kernel copies them late), and handed
+      // back once sendStream() has queued it: kept until written.
+      b.writeDelayMs = 20;
+      let afterRelease = -1;
+      await connection.sendStream({}, chunk!.length, (async function* () {
+        yield chunk!;
+        connection.release(chunk!);
+        afterRelease = chunk!.byteLength;
+      })());
+      expect(afterRelease).toBe(100_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(chunk!.buffer.byteLength).toBe(0);
+      // Not memory of ours: it does not take later reads.
+      expect(b.events!.freshBuffer!()!.buffer).not.toBe(chunk!.buffer);
+    });
+
     it("ignores chunks that are not all of a read into its own buffer", async () => {
       const { b, connection, reader } = await receiving();
       // A chunk of a read the adapter made into memory of its own, and an array from elsewhere.
