@@ -66,6 +66,18 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `sendStream()`. */
+export interface SendStreamOptions {
+  /**
+   * Called with each chunk of the source, in order, once the connection is done with its memory:
+   * its octets were handed to the OS (or their write failed). From then on the chunk may be
+   * refilled or freed: a sender that reads a file into a few reused buffers makes no garbage.
+   * Chunks whose octets never reach a write (the connection was destroyed first) are not reported.
+   * An exception thrown here is reported as an uncaught error; it does not affect the connection.
+   */
+  onWritten?: (chunk: Uint8Array) => void;
+}
+
 /** A frame whose body is received as a stream (`receiveStreams()`): for bodies larger than memory. */
 export interface StreamedFrame {
   header: Header;
@@ -101,6 +113,17 @@ const MAX_POOLED_CHUNKS = 4;
 
 const EMPTY = new Uint8Array(0);
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** Calls a sendStream() caller's onWritten; what it throws is reported, as an event listener's would be. */
+function reportWritten(written: (chunk: Uint8Array) => void, chunk: Uint8Array): void {
+  try {
+    written(chunk);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
 
 /** `header` with `id` set: a literal for the usual empty header, where a spread cost more than encoding the frame. */
 function withId(header: OutgoingHeader, id: number): OutgoingHeader {
@@ -139,8 +162,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * change the shape of every connection and throw away the optimized code that uses them.
    */
   #writtenTotal = 0;
-  /** Bodies released while octets queued before the release were still being written (release()). */
-  #releases: Array<{ body: Uint8Array; after: number }> = [];
+  /**
+   * Memory waiting for the octets queued before it to be written: bodies released (release()) and
+   * sent chunks to report (SendStreamOptions.onWritten, `written` set).
+   */
+  #releases: Array<{ body: Uint8Array; after: number; written: ((chunk: Uint8Array) => void) | null }> = [];
   #writing: Promise<void> = Promise.resolve();
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
   /** Why reading is paused: a bit per reason, so that clearing one does not override another. */
@@ -350,12 +376,16 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // Most bodies (views of the read they came in) have nothing to give back: not worth a place in the list.
     if (decoder instanceof FrameDecoder ? !decoder.releasable(body) : !this.#wholeChunks.delete(body)) return;
     if (this.#queuedBytes === 0) this.#reclaim(body);
-    else this.#releases.push({ body, after: this.#writtenTotal + this.#queuedBytes });
+    else this.#releases.push({ body, after: this.#writtenTotal + this.#queuedBytes, written: null });
   }
 
   #releaseWritten(): void {
     const releases = this.#releases;
-    while (releases.length > 0 && releases[0]!.after <= this.#writtenTotal) this.#reclaim(releases.shift()!.body);
+    while (releases.length > 0 && releases[0]!.after <= this.#writtenTotal) {
+      const { body, written } = releases.shift()!;
+      if (written === null) this.#reclaim(body);
+      else reportWritten(written, body);
+    }
   }
 
   #reclaim(body: Uint8Array): void {
@@ -369,7 +399,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   /** Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. */
-  async sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): Promise<void> {
+  async sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: SendStreamOptions = {}): Promise<void> {
+    const written = options.onWritten ?? null;
     if (this.#closing || this.#isClosed) throw new Error("sockframe: connection is closing");
     await this.#enqueue(encodeStreamHead(header, size, this.#options));
     let sent = 0;
@@ -380,7 +411,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       }
       if (this.#isClosed || this.#closing) throw new Error("sockframe: connection closed while streaming a body");
       sent += chunk.length;
-      await this.#enqueue(chunk);
+      const queued = this.#enqueue(chunk);
+      if (written !== null) {
+        if (this.#queuedBytes === 0) reportWritten(written, chunk);
+        else this.#releases.push({ body: chunk, after: this.#writtenTotal + this.#queuedBytes, written });
+      }
+      await queued;
       if (this.#queuedBytes > this.#highWater) await this.#writing;
     }
     if (sent !== size) {

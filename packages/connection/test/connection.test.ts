@@ -401,6 +401,85 @@ describe("Connection", () => {
     await sent;
   });
 
+  describe("sendStream's onWritten", () => {
+    const CHUNK = 16 * 1024;
+    const COUNT = 64;
+
+    /** Receives one streamed body and checks that octet p is the number of its chunk, p / CHUNK. */
+    async function receiveNumbered(receiver: Connection): Promise<number> {
+      for await (const frame of receiver.receiveStreams()) {
+        let at = 0;
+        for await (const chunk of frame.body as unknown as AsyncIterable<Uint8Array>) {
+          for (let i = 0; i < chunk.length; i++, at++) {
+            if (chunk[i] !== Math.floor(at / CHUNK)) throw new Error(`octet ${at} is ${chunk[i]}, sent as ${Math.floor(at / CHUNK)}`);
+          }
+        }
+        return at;
+      }
+      return -1;
+    }
+
+    it("reports each chunk, in order, only once its write is done: a sender refilling two buffers sends the right octets", async () => {
+      const [a, b] = streamPair();
+      // The octets are read 5 ms after each write, as a kernel copies them: a buffer refilled
+      // sooner would go out changed.
+      a.writeDelayMs = 5;
+      const sender = new Connection(a, { writeHighWaterMark: 32 * 1024 });
+      const receiver = new Connection(b, { streamBodies: true });
+      const free: Uint8Array[] = [new Uint8Array(CHUNK), new Uint8Array(CHUNK)];
+      let allocated = free.length;
+      const reported: number[] = [];
+      async function* numbered() {
+        for (let i = 0; i < COUNT; i++) {
+          let buffer = free.pop();
+          if (buffer === undefined) {
+            buffer = new Uint8Array(CHUNK);
+            allocated++;
+          }
+          yield buffer.fill(i);
+        }
+      }
+      const onWritten = (chunk: Uint8Array) => {
+        reported.push(chunk[0]!);
+        // As a refill would, at once.
+        chunk.fill(0xee);
+        free.push(chunk);
+      };
+      const [received] = await Promise.all([receiveNumbered(receiver), sender.sendStream({}, CHUNK * COUNT, numbered(), { onWritten })]);
+      expect(received).toBe(CHUNK * COUNT);
+      expect(reported).toEqual(Array.from({ length: COUNT }, (_, i) => i));
+      // Bounded by the high-water mark, not by the body's length.
+      expect(allocated).toBeLessThanOrEqual(4);
+    });
+
+    it("does not let an exception of onWritten affect the connection: it is reported as uncaught", async () => {
+      const [a, b] = streamPair();
+      const sender = new Connection(a);
+      const receiver = new Connection(b, { streamBodies: true });
+      const uncaught: unknown[] = [];
+      const listeners = process.listeners("uncaughtException");
+      process.removeAllListeners("uncaughtException");
+      process.on("uncaughtException", (error) => uncaught.push(error));
+      try {
+        async function* numbered() {
+          for (let i = 0; i < 4; i++) yield new Uint8Array(CHUNK).fill(i);
+        }
+        const onWritten = () => {
+          throw new Error("thrown by onWritten");
+        };
+        const [received] = await Promise.all([receiveNumbered(receiver), sender.sendStream({}, CHUNK * 4, numbered(), { onWritten })]);
+        expect(received).toBe(CHUNK * 4);
+        await sender.send({ after: true });
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      } finally {
+        process.removeAllListeners("uncaughtException");
+        for (const listener of listeners) process.on("uncaughtException", listener);
+      }
+      expect(uncaught).toHaveLength(4);
+      expect((uncaught[0] as Error).message).toBe("thrown by onWritten");
+    });
+  });
+
   describe("buffers for a streamed body's reads", () => {
     const frame = encodeFrame({}, new Uint8Array(1_000_000));
 

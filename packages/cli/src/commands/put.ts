@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Connection } from "@sockframe/connection";
@@ -14,9 +13,9 @@ import { CliError, describeError, UsageError } from "../errors.ts";
 import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import type { StreamAddress } from "../raw/net.ts";
+import { FileChunks } from "../transfer/file-chunks.ts";
 import { digestFile } from "../transfer/file-digest.ts";
 import { createProgress } from "../transfer/progress.ts";
-import { reclaimEvery } from "../transfer/reclaim.ts";
 import { unsafeNameReason } from "../transfer/safe-name.ts";
 
 const HELP = `Usage: sockframe put --connect ADDR [options] FILE...
@@ -103,18 +102,18 @@ async function sendFile(link: Link, path: string, id: number, token: string | un
   const progress = createProgress(name, digests.size, progressOn);
   let sent = 0;
   let abandoned = false;
-  const reclaim = reclaimEvery();
+  const file = new FileChunks(path);
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>) {
+    for await (const chunk of file) {
       // Connection.sendStream keeps pulling after its connection is destroyed: stop reading here.
       if (abandoned) return;
       yield chunk;
       sent += chunk.length;
       progress.update(sent);
-      reclaim(chunk.length);
     }
   }
-  const sending = connection.sendStream(header, digests.size, chunks());
+  // Each chunk's buffer takes a later read once its octets are written: no garbage per chunk.
+  const sending = connection.sendStream(header, digests.size, chunks(), { onWritten: (chunk) => file.recycle(chunk) });
   const reply = replies.next();
   const lost = (error: unknown): Outcome => ({ ok: false, message: describeError(error), connectionLost: true, fromPeer: false });
   const first = await Promise.race([

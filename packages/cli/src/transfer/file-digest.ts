@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { FileChunks } from "./file-chunks.ts";
 
 export interface FileDigests {
   size: number;
   md5: string;
   sha256: string;
 }
-
-const READ_SIZE = 1024 * 1024;
 
 /**
  * md5 and sha256 of a file in one pass (node:crypto: native on Node, Deno and Bun), through one
@@ -17,21 +15,14 @@ const READ_SIZE = 1024 * 1024;
 export async function digestFile(path: string, onProgress?: (done: number) => void): Promise<FileDigests> {
   const md5 = createHash("md5");
   const sha256 = createHash("sha256");
-  const buffer = new Uint8Array(READ_SIZE);
+  const file = new FileChunks(path);
   let size = 0;
-  const handle = await open(path, "r");
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      const data = buffer.subarray(0, bytesRead);
-      md5.update(data);
-      sha256.update(data);
-      size += bytesRead;
-      onProgress?.(size);
-    }
-  } finally {
-    await handle.close();
+  for await (const chunk of file) {
+    md5.update(chunk);
+    sha256.update(chunk);
+    size += chunk.length;
+    file.recycle(chunk);
+    onProgress?.(size);
   }
   return { size, md5: md5.digest("hex"), sha256: sha256.digest("hex") };
 }

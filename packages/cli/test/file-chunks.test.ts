@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { FILE_CHUNK, FileChunks } from "../src/transfer/file-chunks.ts";
+import { digestFile } from "../src/transfer/file-digest.ts";
+
+const work = mkdtempSync(join(tmpdir(), "sf-chunks-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const content = randomBytes(2 * FILE_CHUNK + 12_345);
+const path = join(work, "in.bin");
+writeFileSync(path, content);
+
+describe("FileChunks", () => {
+  test("gives the file's octets in order, in chunks of up to 1 MiB, refilling the buffers handed back", async () => {
+    const file = new FileChunks(path);
+    const seen: Buffer[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const chunk of file) {
+      expect(chunk.length).toBeLessThanOrEqual(FILE_CHUNK);
+      seen.push(Buffer.from(chunk));
+      buffers.add(chunk.buffer);
+      file.recycle(chunk);
+    }
+    expect(seen.map((chunk) => chunk.length)).toEqual([FILE_CHUNK, FILE_CHUNK, 12_345]);
+    expect(Buffer.concat(seen).equals(content)).toBe(true);
+    expect(buffers.size).toBe(1);
+  });
+
+  test("reads into new memory while no chunk is handed back, never into a chunk still out", async () => {
+    const file = new FileChunks(path);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of file) chunks.push(chunk);
+    expect(new Set(chunks.map((chunk) => chunk.buffer)).size).toBe(3);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+  });
+
+  test("reads an empty file as no chunks", async () => {
+    const empty = join(work, "empty.bin");
+    writeFileSync(empty, "");
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of new FileChunks(empty)) chunks.push(chunk);
+    expect(chunks).toEqual([]);
+  });
+});
+
+test("digestFile gives the size, md5 and sha256 of the whole file", async () => {
+  expect(await digestFile(path)).toEqual({
+    size: content.length,
+    md5: createHash("md5").update(content).digest("hex"),
+    sha256: createHash("sha256").update(content).digest("hex"),
+  });
+});
