@@ -427,6 +427,8 @@ async function receiveFile(rt: RuntimeModule, options: { address: Address; out: 
   return { received };
 }
 
+const FILE_READ_SIZE = 256 * 1024;
+
 /** Streams the file at `path` as the body of one frame. */
 async function sendFile(rt: RuntimeModule, options: { address: Address; path: string }): Promise<{ sent: number; ms: number }> {
   const { open } = await import("node:fs/promises");
@@ -434,17 +436,20 @@ async function sendFile(rt: RuntimeModule, options: { address: Address; path: st
   const size = (await file.stat()).size;
   const connection = await rt.adapter.connect(options.address);
   const replies = connection[Symbol.asyncIterator]();
+  // Each buffer is read into again once the connection has written it (onWritten, as docs/api.md
+  // advises); a new one only while all are still queued.
+  const free: Uint8Array[] = [];
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for (;;) {
-      // A fresh buffer per read: the connection may still hold the previous one.
-      const buffer = new Uint8Array(256 * 1024);
+      const buffer = free.pop() ?? new Uint8Array(FILE_READ_SIZE);
       const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);
     }
   }
+  const onWritten = (chunk: Uint8Array) => free.push(new Uint8Array(chunk.buffer, 0, FILE_READ_SIZE));
   const started = performance.now();
-  await connection.sendStream({ filename: "bench.bin" }, size, chunks());
+  await connection.sendStream({ filename: "bench.bin" }, size, chunks(), { onWritten });
   const reply = await replies.next();
   const ms = performance.now() - started;
   await file.close();
