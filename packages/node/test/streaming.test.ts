@@ -10,7 +10,12 @@ afterAll(() => dir.remove());
 
 /** Chunk `i` of the body, a fresh buffer each time, as a file read would give. */
 function bodyChunk(i: number): Uint8Array {
-  const chunk = new Uint8Array(MiB);
+  return fillChunk(new Uint8Array(MiB), i);
+}
+
+/** Makes `chunk` (1 MiB) chunk `i` of the body. */
+function fillChunk(chunk: Uint8Array, i: number): Uint8Array {
+  chunk.fill(0);
   for (let at = 0; at < MiB; at += 4096) chunk[at] = (i * 31 + at / 4096) & 0xff;
   chunk.fill(i & 0xff, 1, 64);
   return chunk;
@@ -63,6 +68,40 @@ describe.each([
       const [reply] = await within(30_000, take(client, 1), "reply");
       expect(reply!.header).toMatchObject({ id: "big", received_sha256: digest, received_bytes: CHUNKS * MiB });
       expect(reply!.header.reused).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
+
+describe.each([
+  ["tcp", () => "127.0.0.1:0"],
+  ["unix", () => `unix:${dir.path("refill.sock")}`],
+])("a streamed body sent from buffers refilled once written (onWritten), over %s", (_name, address) => {
+  it("arrives intact: the socket is done with each buffer's octets before it is refilled", async () => {
+    const server = await listen(address(), hashingHandler(false), { streamBodies: true });
+    const client = await connect(server.address);
+    const free: Uint8Array[] = [];
+    let made = 0;
+    async function* refilled(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < CHUNKS; i++) {
+        let buffer = free.pop();
+        if (buffer === undefined) {
+          buffer = new Uint8Array(MiB);
+          made++;
+        }
+        yield fillChunk(buffer, i);
+      }
+    }
+    try {
+      const digest = digestOf(CHUNKS);
+      const sent = client.sendStream({ id: "refilled", sha256: digest }, CHUNKS * MiB, refilled(), { onWritten: (chunk) => free.push(chunk) });
+      await within(60_000, sent, "sendStream");
+      const [reply] = await within(30_000, take(client, 1), "reply");
+      expect(reply!.header).toMatchObject({ id: "refilled", received_sha256: digest, received_bytes: CHUNKS * MiB });
+      // As many as the write queue holds (its high-water mark is 1 MiB), not one per chunk.
+      expect(made).toBeLessThanOrEqual(4);
     } finally {
       await client.close();
       await server.close();
