@@ -375,16 +375,28 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const decoder = this.#decoder;
     // Most bodies (views of the read they came in) have nothing to give back: not worth a place in the list.
     if (decoder instanceof FrameDecoder ? !decoder.releasable(body) : !this.#wholeChunks.delete(body)) return;
-    if (this.#queuedBytes === 0) this.#reclaim(body);
-    else this.#releases.push({ body, after: this.#writtenTotal + this.#queuedBytes, written: null });
+    this.#afterQueuedWritten(body, null);
+  }
+
+  /**
+   * Reclaims `body` (`written` null) or reports it to `written`, once every octet queued so far
+   * was handed to the OS: at once when none waits.
+   */
+  #afterQueuedWritten(body: Uint8Array, written: ((chunk: Uint8Array) => void) | null): void {
+    if (this.#queuedBytes === 0) this.#settleWritten(body, written);
+    else this.#releases.push({ body, after: this.#writtenTotal + this.#queuedBytes, written });
+  }
+
+  #settleWritten(body: Uint8Array, written: ((chunk: Uint8Array) => void) | null): void {
+    if (written === null) this.#reclaim(body);
+    else reportWritten(written, body);
   }
 
   #releaseWritten(): void {
     const releases = this.#releases;
     while (releases.length > 0 && releases[0]!.after <= this.#writtenTotal) {
       const { body, written } = releases.shift()!;
-      if (written === null) this.#reclaim(body);
-      else reportWritten(written, body);
+      this.#settleWritten(body, written);
     }
   }
 
@@ -412,10 +424,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       if (this.#isClosed || this.#closing) throw new Error("sockframe: connection closed while streaming a body");
       sent += chunk.length;
       const queued = this.#enqueue(chunk);
-      if (written !== null) {
-        if (this.#queuedBytes === 0) reportWritten(written, chunk);
-        else this.#releases.push({ body: chunk, after: this.#writtenTotal + this.#queuedBytes, written });
-      }
+      if (written !== null) this.#afterQueuedWritten(chunk, written);
       await queued;
       if (this.#queuedBytes > this.#highWater) await this.#writing;
     }
