@@ -20,11 +20,10 @@ export interface ByteStreamEvents {
   /**
    * For the same adapters: while a streamed body has more than a few KiB still to come, a buffer of
    * its own (new, or one the caller handed back) to read the next octets into and pass on to
-   * data() whole, rather than copying the read out of a reused buffer; else null. At most `size`
-   * octets long, and never longer than the body's rest. The connection keeps what it is given of
-   * it, so never reuse it after data().
+   * data() whole, rather than copying the read out of a reused buffer; else null. The connection
+   * keeps what it is given of it, so never reuse it after data().
    */
-  freshBuffer?(size: number): Uint8Array | null;
+  freshBuffer?(): Uint8Array | null;
   /** The peer finished sending (EOF, FIN). Writing may still be possible (half-close). */
   end(): void;
   /** The socket is closed in both directions, for whatever reason; `error` if it failed. */

@@ -15,7 +15,7 @@ import type { ByteStream } from "./byte-stream.ts";
 import { FrameBatch } from "./frame-batch.ts";
 import { FrameQueue } from "./frame-queue.ts";
 import { freeNow } from "./pass-on-read.ts";
-import { COPY_BELOW, STREAM_READ_START } from "./read-buffers.ts";
+import { COPY_BELOW, STREAM_READ_SIZE } from "./read-buffers.ts";
 
 /** Options of a connection (both ends): the codec's, plus flow control. */
 export interface ConnectionOptions extends DecoderOptions<Header> {
@@ -108,13 +108,8 @@ type Pending = { resolve: (frame: Frame<Header> | StreamedFrame) => void; reject
 
 /** Ids of requests given up (RequestOptions.signal) remembered, so that their late replies are dropped. */
 const MAX_ABANDONED = 65_536;
-/** Streamed-body buffers (up to STREAM_READ_SIZE each) kept for reuse (release()): the memory a body stream may queue. */
-const MAX_POOLED_CHUNKS = 2;
-/**
- * The memory a body stream's unread chunks may hold before reading pauses: the whole buffer each
- * one keeps alive (a read into a buffer of ours is handed on whole if it filled a quarter of it).
- */
-const BODY_QUEUE_BYTES = 2 * 1024 * 1024;
+/** Streamed-body buffers kept for reuse (release()): as many as a body stream queues. */
+const MAX_POOLED_CHUNKS = 4;
 
 const EMPTY = new Uint8Array(0);
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -225,7 +220,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       data: (chunk) => this.#onData(chunk),
       readTarget: () => this.#readTarget(),
       dataInTarget: (count) => this.#onData(count),
-      freshBuffer: (size) => this.#freshBuffer(size),
+      freshBuffer: () => this.#freshBuffer(),
       end: () => this.#onEnd(),
       close: (error) => this.#onClose(error),
     });
@@ -408,7 +403,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #reclaim(body: Uint8Array): void {
     const decoder = this.#decoder;
     if (decoder instanceof FrameDecoder) decoder.release(body);
-    else if (this.#freshBuffers.has(body.buffer) && body.buffer.byteLength >= STREAM_READ_START && this.#chunkPool.length < MAX_POOLED_CHUNKS) {
+    else if (this.#freshBuffers.has(body.buffer) && body.buffer.byteLength === STREAM_READ_SIZE && this.#chunkPool.length < MAX_POOLED_CHUNKS) {
       this.#chunkPool.push(new Uint8Array(body.buffer as ArrayBuffer));
     }
     // Freed now rather than at some later collection (Bun's reads pile up as garbage otherwise).
@@ -553,17 +548,15 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     return this.#decoder.readTarget();
   }
 
-  #freshBuffer(size: number): Uint8Array | null {
+  #freshBuffer(): Uint8Array | null {
     if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof StreamingFrameDecoder)) return null;
     const toCome = this.#decoder.bodyToCome;
     if (toCome <= COPY_BELOW) return null;
+    const pooled = this.#chunkPool.pop();
     // Never more than the body's rest: a read that took in the next frame's start as well would
     // leave its buffer shared by two frames, never to be taken back whole (a Node echo of streamed
     // 1 MiB bodies lost a buffer per body so, and allocated a fresh one for a fifth of its reads).
-    const wanted = Math.min(toCome, size);
-    // A pooled buffer too small for what reads now bring is let go: the pool follows the reads' size.
-    const pooled = this.#chunkPool.pop();
-    const buffer = pooled !== undefined && pooled.length >= wanted ? pooled.subarray(0, wanted) : new Uint8Array(wanted);
+    const buffer = pooled === undefined ? new Uint8Array(Math.min(toCome, STREAM_READ_SIZE)) : pooled.subarray(0, toCome);
     this.#freshBuffers.add(buffer.buffer);
     return buffer;
   }
@@ -733,7 +726,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
           this.destroy();
         },
       },
-      { highWaterMark: BODY_QUEUE_BYTES, size: (chunk) => chunk?.buffer.byteLength ?? 0 },
+      { highWaterMark: 4, size: () => 1 },
     );
     if (pending !== undefined) {
       pending.resolve({ header, body });

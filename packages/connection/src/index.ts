@@ -11,7 +11,7 @@ export { COALESCE_LIMIT, coalesce } from "./coalesce.ts";
 export { type CloseInfo, type ConnectOptions, Connection, type ConnectionOptions, RemoteError, type RequestOptions, type SendStreamOptions, type StreamedFrame } from "./connection.ts";
 export { FrameQueue } from "./frame-queue.ts";
 export { passOnRead, transferFlags } from "./pass-on-read.ts";
-export { READ_SIZE, ReadBuffers, STREAM_READ_SIZE, STREAM_READ_START } from "./read-buffers.ts";
+export { READ_SIZE, ReadBuffers, STREAM_READ_SIZE } from "./read-buffers.ts";
 export { type ConnectionHandler, type Listener, Server, SERVER_DEFAULTS, type ServerOptions } from "./server.ts";
 export {
   DatagramEndpoint,

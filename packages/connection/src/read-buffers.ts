@@ -8,21 +8,11 @@ export const READ_SIZE: number = 64 * 1024;
 export const COPY_BELOW: number = READ_SIZE / 4;
 
 /**
- * The largest buffer a streamed body is read into while it flows (Connection's freshBuffer()). With
- * 256 KiB at most, a Node echo of streamed 1 MiB bodies over TCP made five reads, chunks and writes
- * per body on each side, nearly all of them full, and ran at 0.40-0.57 of the buffered echo in
- * three runs; with up to 1 MiB, two, at 0.61-0.65.
+ * The largest fresh buffer a streamed body is read into. A Deno receiver of 256 MiB bodies over a
+ * Unix socket then read ~220 KiB per read instead of 64 KiB; a body stream holds at most four
+ * chunks (Connection's highWaterMark), about 1 MiB of them.
  */
-export const STREAM_READ_SIZE: number = 1024 * 1024;
-
-/**
- * The first buffer a flowing body is read into; the size doubles after two reads in a row filled
- * their buffer, up to STREAM_READ_SIZE, and halves after a read that filled half of it or less.
- * Reads are as large as the socket's buffer lets them be: a Deno receiver of 256 MiB bodies over a
- * Unix socket read ~220 KiB per read. Into 1 MiB, such reads would each fill less than a quarter
- * of it and be copied out (FRESH_PIN_RATIO).
- */
-export const STREAM_READ_START: number = 256 * 1024;
+export const STREAM_READ_SIZE: number = 256 * 1024;
 
 /** A fresh buffer is handed on only if the read filled at least this share of it, else copied out (and reused). */
 const FRESH_PIN_RATIO = 4;
@@ -59,10 +49,6 @@ export class ReadBuffers {
   /** The last read filled its buffer, or brought READ_SIZE octets or more: more are waiting. */
   #busy = false;
   #target: Uint8Array | null = null;
-  /** The size of buffer to ask for the next read of a streamed body. */
-  #streamSize = STREAM_READ_START;
-  /** Reads in a row that filled a buffer of #streamSize. */
-  #filledInARow = 0;
 
   constructor(options: { shared?: Uint8Array } = {}) {
     this.#shared = options.shared ?? null;
@@ -74,7 +60,7 @@ export class ReadBuffers {
     this.#target = events?.readTarget?.() ?? null;
     if (this.#target !== null) return this.#target;
     if (this.#busy) {
-      this.#fresh ??= events?.freshBuffer?.(this.#streamSize) ?? null;
+      this.#fresh ??= events?.freshBuffer?.() ?? null;
       if (this.#fresh !== null) return this.#fresh;
     }
     if (this.#shared !== null) return this.#shared;
@@ -89,7 +75,6 @@ export class ReadBuffers {
   deliver(events: ByteStreamEvents | null, buffer: Uint8Array, count: number, data: (chunk: Uint8Array) => boolean | void): void {
     // A read of READ_SIZE or more into a larger buffer counts too: the octets are flowing.
     this.#busy = count === buffer.length || count >= READ_SIZE;
-    if (buffer === this.#fresh) this.#resize(buffer.length, count);
     if (buffer === this.#target) {
       // Only a connection's events hand out a target, and they have dataInTarget.
       this.#target = null;
@@ -104,21 +89,5 @@ export class ReadBuffers {
       this.#large = null;
     }
     if (!this.#busy) this.#large = this.#fresh = null;
-  }
-
-  /** After a read of `count` octets into a streamed body's buffer of `length`. */
-  #resize(length: number, count: number): void {
-    if (count === length) {
-      // Two in a row: a Unix socket's reads, mostly 64-224 KiB, fill 256 KiB now and then, and
-      // grown on each such read, it copied out one read in ten. A buffer cut to the body's rest,
-      // filled, says nothing of how much the socket had.
-      if (length === this.#streamSize && ++this.#filledInARow === 2) {
-        this.#streamSize = Math.min(2 * length, STREAM_READ_SIZE);
-        this.#filledInARow = 0;
-      }
-      return;
-    }
-    this.#filledInARow = 0;
-    if (2 * count <= length) this.#streamSize = Math.max(this.#streamSize / 2, STREAM_READ_START);
   }
 }
