@@ -1,49 +1,17 @@
-import { createHash } from "node:crypto";
 import { afterEach, expect, test } from "bun:test";
-import { type Connection, connect, listen } from "../src/index.ts";
-import { pattern, Resources, sleep, socketDir, within } from "./helpers.ts";
+import { body, digestOf, hashingHandler, MiB, RefilledBody } from "../../connection/test/streamed-bodies.ts";
+import { connect, listen } from "../src/index.ts";
+import { Resources, socketDir, within } from "./helpers.ts";
 
 const open = new Resources();
 const dir = socketDir();
 afterEach(() => open.closeAll());
 
-const MiB = 1024 * 1024;
 const CHUNKS = 64;
 
-/** The same 64 MiB every time, made 1 MiB at a time: the test never holds the whole body. */
-async function* body(): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < CHUNKS; i++) yield pattern(MiB, i + 1);
-}
-
-/** The sha256 of the body body() yields. */
-async function bodyDigest(): Promise<string> {
-  const expected = createHash("sha256");
-  for await (const chunk of body()) expected.update(chunk);
-  return expected.digest("hex");
-}
-
-/**
- * Hashes each streamed body as it arrives and answers with its size (in `filename`) and digest;
- * `slow`: a reader slower than the network, which without read backpressure piles the body up.
- */
-function hashingHandler(slow: boolean): (connection: Connection) => Promise<void> {
-  return async (connection) => {
-    for await (const frame of connection.receiveStreams()) {
-      const hash = createHash("sha256");
-      let size = 0;
-      for await (const chunk of frame.body) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (slow && size % MiB < chunk.length) await sleep(4);
-      }
-      await connection.send({ id: frame.header.id, filename: `${size}`, digest: hash.digest("hex") });
-    }
-  };
-}
-
 test("a 64 MiB streamed body arrives intact, hashed on the fly, in bounded memory", async () => {
-  const digest = await bodyDigest();
-  const server = open.server(await listen("127.0.0.1:0", hashingHandler(true), { streamBodies: true }));
+  const digest = digestOf(CHUNKS);
+  const server = open.server(await listen("127.0.0.1:0", hashingHandler({ slowMs: 4 }), { streamBodies: true }));
   const client = open.client(await connect(server.address));
 
   Bun.gc(true);
@@ -52,11 +20,11 @@ test("a 64 MiB streamed body arrives intact, hashed on the fly, in bounded memor
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
   try {
     const replies = client[Symbol.asyncIterator]();
-    await within(60_000, "64 MiB upload", client.sendStream({ filename: "big.bin", sha256: digest }, CHUNKS * MiB, body()));
+    await within(60_000, "64 MiB upload", client.sendStream({ filename: "big.bin", sha256: digest }, CHUNKS * MiB, body(CHUNKS)));
     const reply = await within(60_000, "digest reply", replies.next());
     expect(reply.done).toBe(false);
-    expect(reply.value!.header.filename).toBe(String(CHUNKS * MiB));
-    expect(reply.value!.header.digest).toBe(digest);
+    expect(reply.value!.header.received_bytes).toBe(CHUNKS * MiB);
+    expect(reply.value!.header.received_sha256).toBe(digest);
   } finally {
     clearInterval(sampler);
   }
@@ -69,30 +37,18 @@ test("a 64 MiB streamed body arrives intact, hashed on the fly, in bounded memor
 
 for (const transport of ["tcp", "unix"] as const) {
   test(`a streamed body sent from buffers refilled once written (onWritten) arrives intact (${transport})`, async () => {
-    const digest = await bodyDigest();
+    const digest = digestOf(CHUNKS);
     const address = transport === "tcp" ? "127.0.0.1:0" : `unix:${dir}/refill.sock`;
-    const server = open.server(await listen(address, hashingHandler(false), { streamBodies: true }));
+    const server = open.server(await listen(address, hashingHandler(), { streamBodies: true }));
     const client = open.client(await connect(server.address));
-    const free: Uint8Array[] = [];
-    let made = 0;
-    async function* refilled(): AsyncGenerator<Uint8Array> {
-      for (let i = 0; i < CHUNKS; i++) {
-        let buffer = free.pop();
-        if (buffer === undefined) {
-          buffer = new Uint8Array(MiB);
-          made++;
-        }
-        buffer.set(pattern(MiB, i + 1));
-        yield buffer;
-      }
-    }
+    const refilled = new RefilledBody();
     const replies = client[Symbol.asyncIterator]();
-    const sent = client.sendStream({ filename: "big.bin", sha256: digest }, CHUNKS * MiB, refilled(), { onWritten: (chunk) => free.push(chunk) });
+    const sent = client.sendStream({ filename: "big.bin", sha256: digest }, CHUNKS * MiB, refilled.chunks(CHUNKS), { onWritten: refilled.onWritten });
     await within(60_000, "64 MiB upload", sent);
     const reply = await within(60_000, "digest reply", replies.next());
-    expect(reply.value!.header.filename).toBe(String(CHUNKS * MiB));
-    expect(reply.value!.header.digest).toBe(digest);
+    expect(reply.value!.header.received_bytes).toBe(CHUNKS * MiB);
+    expect(reply.value!.header.received_sha256).toBe(digest);
     // As many as the write queue holds (its high-water mark is 1 MiB), not one per chunk.
-    expect(made).toBeLessThanOrEqual(4);
+    expect(refilled.made).toBeLessThanOrEqual(4);
   });
 }
