@@ -92,6 +92,25 @@ describe.each(RUNTIMES)("put and recv on %s", (runtime) => {
     }
   });
 
+  test("a file that cannot be sent is reported in its turn, and the files around it are still sent", async () => {
+    // Each file is checked and hashed while the one before it streams: a refusal found early must
+    // still come out in order, and must not stop or reorder the others.
+    const dir = freshDir();
+    const server = await CliServer.start(runtime, ["recv", "--dir", dir]);
+    try {
+      const missing = join(work, "src", "missing.bin");
+      const folder = join(work, "src");
+      const sent = await runCli(runtime, ["put", "--quiet", "--connect", server.address, missing, small, folder, medium]);
+      expect(sent.code).toBe(1);
+      expect(sent.stderr).toMatch(new RegExp(`^sockframe put: ${missing}: .*\\nsockframe put: ${folder}: .*not a regular file\\n$`));
+      expect(sent.stdout).toMatch(/^sent .*notes 信息\.txt \(6 bytes .*\nsent .*medium\.bin \(3145728 bytes .*\n$/);
+      expect(readFileSync(join(dir, "notes 信息.txt"), "utf8")).toBe("hello\n");
+      expect(readFileSync(join(dir, "medium.bin")).equals(readFileSync(medium))).toBe(true);
+    } finally {
+      expect((await server.stop()).code).toBe(0);
+    }
+  });
+
   test("refuses every unsafe name, and names without digests; a symlink in DIR is never followed", async () => {
     const dir = freshDir();
     const outside = join(work, `outside-${runtime}.txt`);

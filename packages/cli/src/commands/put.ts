@@ -1,5 +1,3 @@
-import { stat } from "node:fs/promises";
-import { basename } from "node:path";
 import type { Connection } from "@sockframe/connection";
 import type { Frame, Header, OutgoingHeader } from "@sockframe/codec";
 import type { RuntimeAdapter } from "../adapter.ts";
@@ -14,17 +12,16 @@ import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import type { StreamAddress } from "../raw/net.ts";
 import { FileChunks } from "../transfer/file-chunks.ts";
-import { digestFile } from "../transfer/file-digest.ts";
+import { FilePreparation, type PreparedFile } from "../transfer/prepared-file.ts";
 import { createProgress } from "../transfer/progress.ts";
-import { unsafeNameReason } from "../transfer/safe-name.ts";
 
 const HELP = `Usage: sockframe put --connect ADDR [options] FILE...
 
 Sends each FILE to a "sockframe recv" server, under its base name. The file is read twice, never
 held in memory: once for its md5 and sha256, which go in the header (with filename and
-total_size), then streamed as the body. The receiver verifies both and confirms; only then is the
-file counted as sent. A refusal (unsafe name, file exists, too large, wrong token) stops that file
-at once; the other files are still sent.
+total_size), then streamed as the body; the next FILE is hashed while one streams. The receiver
+verifies both and confirms; only then is the file counted as sent. A refusal (unsafe name, file
+exists, too large, wrong token) stops that file at once; the other files are still sent.
 
 Progress goes to standard error: a bar on a terminal, a plain line every 2 s otherwise.
 
@@ -83,19 +80,8 @@ function replyOutcome(next: IteratorResult<Frame<Header>>): Outcome {
   return { ok: true, reply: header };
 }
 
-async function sendFile(link: Link, path: string, id: number, token: string | undefined, progressOn: boolean): Promise<Outcome> {
-  const info = await stat(path).catch((error: unknown) => {
-    throw new CliError(`${path}: ${describeError(error)}`);
-  });
-  if (!info.isFile()) throw new CliError(`${path}: not a regular file`);
-  const name = basename(path);
-  const unsafe = unsafeNameReason(name);
-  if (unsafe !== null) throw new CliError(`${path}: ${unsafe}`);
-
-  const hashing = createProgress(`hashing ${name}`, info.size, progressOn && info.size >= 64 * 1024 * 1024);
-  const digests = await digestFile(path, (done) => hashing.update(done));
-  hashing.finish(digests.size);
-
+async function sendFile(link: Link, prepared: PreparedFile, id: number, token: string | undefined, progressOn: boolean): Promise<Outcome> {
+  const { path, name, digests } = prepared;
   const { connection, replies } = await link.get();
   const header: OutgoingHeader = { id, filename: name, md5: digests.md5, sha256: digests.sha256 };
   if (token !== undefined) header.token = token;
@@ -151,13 +137,21 @@ export const putCommand: Command = {
     const token = tokenFile === undefined ? undefined : await readTokenFile(tokenFile);
     const timeoutMs = connectTimeoutMs(values);
     const link = new Link(() => connectWithin(adapter, address, { profile: wireProfile(profile) }, timeoutMs));
+    const progressOn = values.quiet !== true;
     let failures = 0;
     try {
+      let upcoming: FilePreparation | null = null;
       for (const [index, path] of positionals.entries()) {
         const started = performance.now();
+        const current = upcoming ?? new FilePreparation(path);
+        upcoming = null;
         let outcome: Outcome;
         try {
-          outcome = await sendFile(link, path, index + 1, token, values.quiet !== true);
+          const file = await current.result(progressOn);
+          // The next file is hashed while this one streams (see FilePreparation).
+          const following = positionals[index + 1];
+          if (following !== undefined) upcoming = new FilePreparation(following);
+          outcome = await sendFile(link, file, index + 1, token, progressOn);
         } catch (error) {
           if (error instanceof CliError && error.exitCode !== 1) throw error;
           outcome = { ok: false, message: describeError(error), connectionLost: false, fromPeer: false };
