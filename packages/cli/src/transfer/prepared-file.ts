@@ -32,7 +32,11 @@ export class FilePreparation {
   #settled = false;
   #progress: Progress | null = null;
 
+  /** The name the file is sent under: its base name. */
+  readonly name: string;
+
   constructor(readonly path: string) {
+    this.name = basename(path);
     this.#checked = this.#check();
     this.#result = this.#checked.then(() => this.#hash());
     // Reported when awaited (result()), not as unhandled rejections in the meantime.
@@ -49,7 +53,7 @@ export class FilePreparation {
       throw new CliError(`${path}: ${describeError(error)}`);
     });
     if (!info.isFile()) throw new CliError(`${path}: not a regular file`);
-    const unsafe = unsafeNameReason(basename(path));
+    const unsafe = unsafeNameReason(this.name);
     if (unsafe !== null) throw new CliError(`${path}: ${unsafe}`);
     return info.size;
   }
@@ -59,7 +63,7 @@ export class FilePreparation {
       this.#hashed = done;
       this.#progress?.update(done);
     });
-    return { path: this.path, name: basename(this.path), digests };
+    return { path: this.path, name: this.name, digests };
   }
 
   /**
@@ -69,7 +73,7 @@ export class FilePreparation {
   async result(progressOn: boolean): Promise<PreparedFile> {
     const size = progressOn && !this.#settled ? await this.#checked.catch(() => -1) : -1;
     if (!this.#settled && size >= HASHING_BAR_FROM) {
-      this.#progress = createProgress(`hashing ${basename(this.path)}`, size, true);
+      this.#progress = createProgress(`hashing ${this.name}`, size, true);
       this.#progress.update(this.#hashed);
       try {
         const prepared = await this.#result;
