@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { FILE_CHUNK, FileChunks } from "../src/transfer/file-chunks.ts";
-import { digestFile } from "../src/transfer/file-digest.ts";
+import { digestFile, TWO_THREADS_FROM } from "../src/transfer/file-digest.ts";
 
 const work = mkdtempSync(join(tmpdir(), "sf-chunks-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -52,4 +52,25 @@ test("digestFile gives the size, md5 and sha256 of the whole file", async () => 
     md5: createHash("md5").update(content).digest("hex"),
     sha256: createHash("sha256").update(content).digest("hex"),
   });
+});
+
+test("digestFile hashes a large file on two threads (md5 on a worker) to the same digests, its progress reaching the size", async () => {
+  const large = join(work, "large.bin");
+  const block = randomBytes(FILE_CHUNK);
+  const size = TWO_THREADS_FROM + 3 * FILE_CHUNK + 777;
+  const whole = Buffer.alloc(size);
+  for (let at = 0; at < size; at += block.length) block.copy(whole, at);
+  writeFileSync(large, whole);
+  const progress: number[] = [];
+  expect(await digestFile(large, (done) => progress.push(done), size)).toEqual({
+    size,
+    md5: createHash("md5").update(whole).digest("hex"),
+    sha256: createHash("sha256").update(whole).digest("hex"),
+  });
+  expect(progress.at(-1)).toBe(size);
+  expect(progress.every((done, i) => i === 0 || done >= progress[i - 1]!)).toBe(true);
+});
+
+test("digestFile on two threads rejects with the reason when the file cannot be read", async () => {
+  await expect(digestFile(join(work, "missing.bin"), undefined, TWO_THREADS_FROM)).rejects.toMatchObject({ code: "ENOENT" });
 });

@@ -38,7 +38,7 @@ export class FilePreparation {
   constructor(readonly path: string) {
     this.name = basename(path);
     this.#checked = this.#check();
-    this.#result = this.#checked.then(() => this.#hash());
+    this.#result = this.#checked.then((size) => this.#hash(size));
     // Reported when awaited (result()), not as unhandled rejections in the meantime.
     this.#checked.catch(() => undefined);
     this.#result.then(
@@ -58,11 +58,15 @@ export class FilePreparation {
     return info.size;
   }
 
-  async #hash(): Promise<PreparedFile> {
-    const digests = await digestFile(this.path, (done) => {
-      this.#hashed = done;
-      this.#progress?.update(done);
-    });
+  async #hash(size: number): Promise<PreparedFile> {
+    const digests = await digestFile(
+      this.path,
+      (done) => {
+        this.#hashed = done;
+        this.#progress?.update(done);
+      },
+      size,
+    );
     return { path: this.path, name: this.name, digests };
   }
 
