@@ -24,7 +24,7 @@ export const TWO_THREADS_FROM = 16 * 1024 * 1024;
  * split, so a large file's md5 runs on a worker thread that reads the file itself, while this
  * thread computes sha256 (`sizeHint`: the size the caller found, which decides). A 2 GiB put to
  * recv on the 2-core machine: Node 11.4 -> 10.5 s, Bun 11.6 -> 10.0 s, Deno 16.8 -> 14.9 s, for
- * 7-8 MiB more peak memory on Node and Deno (packages/cli/README.md).
+ * 5-9 MiB more peak memory on Node and Deno (packages/cli/README.md).
  */
 export async function digestFile(path: string, onProgress?: (done: number) => void, sizeHint = 0): Promise<FileDigests> {
   if (sizeHint < TWO_THREADS_FROM) {
