@@ -17,12 +17,12 @@ import { createProgress } from "../transfer/progress.ts";
 
 const HELP = `Usage: sockframe put --connect ADDR [options] FILE...
 
-Sends each FILE to a "sockframe recv" server, under its base name. The file is never held in
-memory: it is read for its md5 and sha256, which go in the header (with filename and total_size;
-from 16 MiB on, md5 is computed on a second thread from a read of its own), then streamed as the
-body; the next FILE is hashed while one streams. The receiver
-verifies both and confirms; only then is the file counted as sent. A refusal (unsafe name, file
-exists, too large, wrong token) stops that file at once; the other files are still sent.
+Sends each FILE to a "sockframe recv" server, under its base name. The file is never held in memory:
+it is read for its md5 and sha256, which go in the header (with filename and total_size; from 64 MiB
+on, md5 is computed on a second thread from a read of its own), then streamed as the body; the next
+FILE is hashed while one streams. The receiver verifies both and confirms; only then is the file
+counted as sent. A refusal (unsafe name, file exists, too large, wrong token) stops that file at
+once; the other files are still sent.
 
 Progress goes to standard error: a bar on a terminal, a plain line every 2 s otherwise.
 
