@@ -1,6 +1,7 @@
-import { createHash } from "node:crypto";
+import { Buffer } from "node:buffer";
 import { Worker } from "node:worker_threads";
-import type { Hasher } from "@sockframe/codec";
+import { type Hasher, PURE_HASHES } from "@sockframe/codec";
+import { NATIVE_HASHES } from "@sockframe/connection/native-hashes";
 
 /** The ring the octets cross in: a multiple of 8, so that a record's 8-octet head never wraps. */
 const RING_BYTES = 1024 * 1024;
@@ -111,7 +112,7 @@ class Md5Thread {
     this.#record(job, END);
     const target = ++this.#ends;
     this.#waitWhile(DONE, (done) => done < target);
-    return Array.from(this.#result, (octet) => octet.toString(16).padStart(2, "0")).join("");
+    return Buffer.from(this.#result).toString("hex");
   }
 
   /** Writes one record, waiting while the ring has no room for it. */
@@ -144,22 +145,25 @@ class Md5Thread {
 
 let shared: Md5Thread | null | undefined;
 
+function startThread(): Md5Thread | null {
+  // Where node:crypto refuses md5 (FIPS mode), NATIVE_HASHES holds the pure-JS one, and the
+  // worker's createHash("md5") would throw: no worker then.
+  if (NATIVE_HASHES.md5 === PURE_HASHES.md5) return null;
+  try {
+    return new Md5Thread();
+  } catch {
+    return null;
+  }
+}
+
 /**
  * An md5 Hasher whose hashing runs on a worker thread shared by all of them (started at the first
- * call), or node:crypto's on this thread where no worker can be started. For `sockframe recv`,
+ * call), or NATIVE_HASHES' on this thread where no worker can be started. For `sockframe recv`,
  * whose thread otherwise computes md5 and sha256 in turn on every chunk of a file as it arrives.
  */
 export function md5OffThread(): Hasher {
-  if (shared === undefined) {
-    try {
-      shared = new Md5Thread();
-    } catch {
-      shared = null;
-    }
-  }
-  if (shared !== null) return shared.hasher();
-  const hash = createHash("md5");
-  return { update: (data) => void hash.update(data), hexDigest: () => hash.digest("hex") };
+  if (shared === undefined) shared = startThread();
+  return shared?.hasher() ?? NATIVE_HASHES.md5();
 }
 
 /** Whether md5OffThread() hashes on the worker thread (not on this one, the fallback). */
