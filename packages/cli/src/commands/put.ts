@@ -1,5 +1,3 @@
-import type { Connection } from "@sockframe/connection";
-import type { Frame, Header, OutgoingHeader } from "@sockframe/codec";
 import type { RuntimeAdapter } from "../adapter.ts";
 import { streamAddress } from "../address.ts";
 import { requireOption, stringOption } from "../args.ts";
@@ -11,9 +9,8 @@ import { CliError, describeError, UsageError } from "../errors.ts";
 import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import type { StreamAddress } from "../raw/net.ts";
-import { FileChunks } from "../transfer/file-chunks.ts";
-import { FilePreparation, type PreparedFile } from "../transfer/prepared-file.ts";
-import { createProgress } from "../transfer/progress.ts";
+import { FilePreparation } from "../transfer/prepared-file.ts";
+import { Link, type Outcome, sendFile } from "../transfer/send-file.ts";
 
 const HELP = `Usage: sockframe put --connect ADDR [options] FILE...
 
@@ -36,93 +33,6 @@ ${CONNECT_TIMEOUT_HELP}
 
 Exit status: 0 when every file was received and verified, 1 otherwise.
 `;
-
-/** `fromPeer`: the receiver said why (an error frame), rather than the connection failing. */
-type Outcome = { ok: true; reply: Header } | { ok: false; message: string; connectionLost: boolean; fromPeer: boolean };
-
-/** One connection and its incoming frames (the receiver's answers), opened when first needed. */
-class Link {
-  #connection: Connection | null = null;
-  #replies: AsyncIterator<Frame<Header>> | null = null;
-  readonly #open: () => Promise<Connection>;
-
-  constructor(open: () => Promise<Connection>) {
-    this.#open = open;
-  }
-
-  async get(): Promise<{ connection: Connection; replies: AsyncIterator<Frame<Header>> }> {
-    if (this.#connection === null) {
-      this.#connection = await this.#open();
-      this.#replies = this.#connection[Symbol.asyncIterator]();
-    }
-    return { connection: this.#connection, replies: this.#replies! };
-  }
-
-  /** Drops a connection whose framing is no longer in step (aborted send, protocol error). */
-  drop(): void {
-    this.#connection?.destroy();
-    this.#connection = null;
-    this.#replies = null;
-  }
-
-  async close(): Promise<void> {
-    await this.#connection?.close().catch(() => undefined);
-    this.#connection = null;
-  }
-}
-
-function replyOutcome(next: IteratorResult<Frame<Header>>): Outcome {
-  if (next.done) return { ok: false, message: "the receiver closed the connection without confirming", connectionLost: true, fromPeer: false };
-  const { header } = next.value;
-  if (header.error !== undefined) {
-    // An error frame without our id is the connection's own (SPEC 7.3): the connection is over.
-    return { ok: false, message: `${header.error.code}: ${header.error.message}`, connectionLost: header.id === undefined, fromPeer: true };
-  }
-  return { ok: true, reply: header };
-}
-
-async function sendFile(link: Link, prepared: PreparedFile, id: number, token: string | undefined, progressOn: boolean): Promise<Outcome> {
-  const { path, name, digests } = prepared;
-  const { connection, replies } = await link.get();
-  const header: OutgoingHeader = { id, filename: name, md5: digests.md5, sha256: digests.sha256 };
-  if (token !== undefined) header.token = token;
-  const progress = createProgress(name, digests.size, progressOn);
-  let sent = 0;
-  let abandoned = false;
-  const file = new FileChunks(path);
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of file) {
-      // Connection.sendStream keeps pulling after its connection is destroyed: stop reading here.
-      if (abandoned) return;
-      yield chunk;
-      sent += chunk.length;
-      progress.update(sent);
-    }
-  }
-  // Each chunk's buffer takes a later read once its octets are written: no garbage per chunk.
-  const sending = connection.sendStream(header, digests.size, chunks(), { onWritten: (chunk) => file.recycle(chunk) });
-  const reply = replies.next();
-  const lost = (error: unknown): Outcome => ({ ok: false, message: describeError(error), connectionLost: true, fromPeer: false });
-  const first = await Promise.race([
-    sending.then(() => "sent" as const, () => "send-failed" as const),
-    reply.then(() => "reply" as const, () => "reply-failed" as const),
-  ]);
-  progress.finish(sent);
-  if (first === "sent") {
-    const outcome = await reply.then(replyOutcome, lost);
-    if (!outcome.ok && outcome.connectionLost) link.drop();
-    return outcome;
-  }
-  // An answer before the whole file was sent is a refusal, and a failed send leaves the framing
-  // out of step: either way this connection is done.
-  abandoned = true;
-  link.drop();
-  const outcome = await reply.then(replyOutcome, lost);
-  const sendError = await sending.then(() => null, (error: unknown) => describeError(error));
-  if (outcome.ok) return { ok: false, message: "the receiver answered before the file was sent", connectionLost: true, fromPeer: true };
-  if (!outcome.fromPeer && sendError !== null) return { ok: false, message: `sending failed: ${sendError}`, connectionLost: true, fromPeer: false };
-  return { ...outcome, connectionLost: true };
-}
 
 export const putCommand: Command = {
   name: "put",
