@@ -37,6 +37,23 @@ describe("FileChunks", () => {
     expect(Buffer.concat(chunks).equals(content)).toBe(true);
   });
 
+  test("reads a file said to be small into small buffers, and still to its end if it is larger", async () => {
+    const tiny = join(work, "tiny.bin");
+    writeFileSync(tiny, content.subarray(0, 1000));
+    const few: Uint8Array[] = [];
+    for await (const chunk of new FileChunks(tiny, 1000)) few.push(chunk);
+    expect(few.map((chunk) => [chunk.length, chunk.buffer.byteLength])).toEqual([[1000, 4096]]);
+
+    const file = new FileChunks(path, 10_000);
+    const seen: Buffer[] = [];
+    for await (const chunk of file) {
+      expect(chunk.buffer.byteLength).toBe(10_000);
+      seen.push(Buffer.from(chunk));
+      file.recycle(chunk);
+    }
+    expect(Buffer.concat(seen).equals(content)).toBe(true);
+  });
+
   test("reads an empty file as no chunks", async () => {
     const empty = join(work, "empty.bin");
     writeFileSync(empty, "");

@@ -23,14 +23,15 @@ export const TWO_THREADS_FROM = 64 * 1024 * 1024;
  *
  * md5 is the slow one (~750 MB/s against sha256's ~1,800 with SHA extensions) and cannot be
  * split, so a large file's md5 runs on a worker thread that reads the file itself, while this
- * thread computes sha256 (`sizeHint`: the size the caller found, which decides). A 2 GiB put to
- * recv on the 2-core machine: Node 11.4 -> 10.5 s, Bun 11.6 -> 10.0 s, Deno 16.8 -> 14.9 s, for
- * 5-9 MiB more peak memory on Node and Deno (packages/cli/README.md).
+ * thread computes sha256 (`sizeHint`: the size the caller found, which decides; it also sizes the
+ * read buffer of a small file). A 2 GiB put to recv on the 2-core machine: Node 11.4 -> 10.5 s,
+ * Bun 11.6 -> 10.0 s, Deno 16.8 -> 14.9 s, for 5-9 MiB more peak memory on Node and Deno
+ * (packages/cli/README.md).
  */
-export async function digestFile(path: string, onProgress?: (done: number) => void, sizeHint = 0): Promise<FileDigests> {
-  if (sizeHint < TWO_THREADS_FROM) {
+export async function digestFile(path: string, onProgress?: (done: number) => void, sizeHint?: number): Promise<FileDigests> {
+  if (sizeHint === undefined || sizeHint < TWO_THREADS_FROM) {
     const md5 = createHash("md5");
-    const sha256 = await hashHere(path, (chunk) => md5.update(chunk), onProgress);
+    const sha256 = await hashHere(path, sizeHint, (chunk) => md5.update(chunk), onProgress);
     return { ...sha256, md5: md5.digest("hex") };
   }
   let workerDone = 0;
@@ -43,7 +44,7 @@ export async function digestFile(path: string, onProgress?: (done: number) => vo
   });
   let here: { size: number; sha256: string };
   try {
-    here = await hashHere(path, undefined, (done) => {
+    here = await hashHere(path, sizeHint, undefined, (done) => {
       hereDone = done;
       report();
     });
@@ -59,9 +60,9 @@ export async function digestFile(path: string, onProgress?: (done: number) => vo
 }
 
 /** sha256 on this thread, each chunk also given to `alsoUpdate`. */
-async function hashHere(path: string, alsoUpdate?: (chunk: Uint8Array) => void, onProgress?: (done: number) => void): Promise<{ size: number; sha256: string }> {
+async function hashHere(path: string, sizeHint: number | undefined, alsoUpdate?: (chunk: Uint8Array) => void, onProgress?: (done: number) => void): Promise<{ size: number; sha256: string }> {
   const sha256 = createHash("sha256");
-  const file = new FileChunks(path);
+  const file = new FileChunks(path, sizeHint);
   let size = 0;
   for await (const chunk of file) {
     alsoUpdate?.(chunk);

@@ -66,7 +66,7 @@ export async function sendFile(link: Link, prepared: PreparedFile, id: number, t
   let handed = 0;
   let sent = 0;
   let abandoned = false;
-  const file = new FileChunks(path);
+  const file = new FileChunks(path, digests.size);
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for await (const chunk of file) {
       // Connection.sendStream keeps pulling after its connection is destroyed: stop reading here.
