@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { expect, test } from "vitest";
-import { md5OffThread, md5ThreadRunning } from "../src/transfer/md5-thread.ts";
+import { INLINE_UP_TO, md5OffThread, md5WorkerJobs } from "../src/transfer/md5-thread.ts";
 
 const md5 = (data: Uint8Array) => createHash("md5").update(data).digest("hex");
 
 test("md5OffThread gives node:crypto's digest for chunks of every size: empty, odd, larger than the ring, wrapping around it", () => {
   const data = randomBytes(9 * 1024 * 1024 + 13);
   const sizes = [0, 1, 7, 8, 9, 1000, 256 * 1024, 256 * 1024 + 3, 3 * 1024 * 1024 + 5, 0, 65_537];
+  const jobs = md5WorkerJobs();
   const hasher = md5OffThread();
   let at = 0;
   for (let i = 0; at < data.length; i++) {
@@ -15,7 +16,32 @@ test("md5OffThread gives node:crypto's digest for chunks of every size: empty, o
     at = next;
   }
   expect(hasher.hexDigest()).toBe(md5(data));
-  expect(md5ThreadRunning()).toBe(true);
+  expect(md5WorkerJobs()).toBe(jobs + 1);
+});
+
+test("md5OffThread hashes a body of up to INLINE_UP_TO octets on this thread, and hands a larger one over whole", () => {
+  const data = randomBytes(INLINE_UP_TO + 1);
+  const jobs = md5WorkerJobs();
+  for (const size of [0, 1, 1000, INLINE_UP_TO]) {
+    const hasher = md5OffThread();
+    // In chunks whose memory is reused at once, as recv's are: the kept octets must be copies.
+    const chunk = new Uint8Array(7000);
+    for (let at = 0; at < size; at += chunk.length) {
+      const part = data.subarray(at, Math.min(size, at + chunk.length));
+      chunk.set(part);
+      hasher.update(chunk.subarray(0, part.length));
+      chunk.fill(0);
+    }
+    expect(hasher.hexDigest()).toBe(md5(data.subarray(0, size)));
+    expect(() => hasher.hexDigest()).toThrow(/twice/);
+  }
+  expect(md5WorkerJobs()).toBe(jobs);
+  const large = md5OffThread();
+  large.update(data.subarray(0, 5));
+  large.update(data.subarray(5, INLINE_UP_TO));
+  large.update(data.subarray(INLINE_UP_TO));
+  expect(large.hexDigest()).toBe(md5(data));
+  expect(md5WorkerJobs()).toBe(jobs + 1);
 });
 
 test("md5OffThread keeps the digests of bodies hashed at the same time apart, and of an empty body", () => {
