@@ -4,7 +4,8 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connect } from "@sockframe/node";
+import { type Connection, formatAddress } from "@sockframe/connection";
+import { connect, listen } from "@sockframe/node";
 import { afterAll, describe, expect, test } from "vitest";
 import { CliServer, killLeftovers, RUNTIMES, runCli } from "./support/cli.ts";
 
@@ -134,6 +135,30 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
     } finally {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("piped lines go out without waiting for each answer; answers print in order, an error reply ends it", async () => {
+    // This server answers nothing until ten lines are in: a client waiting for each answer in turn
+    // would time out on the first.
+    const held: Array<{ connection: Connection; id: unknown; body: Uint8Array }> = [];
+    const answer = ({ connection, id, body }: (typeof held)[number]) =>
+      text(body) === "bad" ? connection.send({ id, error: { code: "BAD", message: "refused" } }) : connection.send({ id }, utf8.encode(text(body).toUpperCase()));
+    const server = await listen("127.0.0.1:0", async (connection) => {
+      for await (const { header, body } of connection) {
+        held.push({ connection, id: header.id, body });
+        if (held.length === 10) for (const frame of held) await answer(frame);
+        else if (held.length > 10) await answer(held.at(-1)!);
+      }
+    });
+    try {
+      const input = ["l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9", "bad", "l11", "l12"].join("\n");
+      const result = await runCli(runtime, ["client", "--connect", formatAddress(server.address), "--timeout", "5s"], { input });
+      expect(result.stdout).toBe("L1\nL2\nL3\nL4\nL5\nL6\nL7\nL8\nL9\n");
+      expect(result.stderr).toBe("sockframe client: error reply: BAD: refused\n");
+      expect(result.code).toBe(1);
+    } finally {
+      await server.close();
     }
   });
 

@@ -12,11 +12,15 @@ import { type CliProfile, PROFILE_OPTION, parseProfile, wireProfile } from "../p
 import { connectRaw, SocketReader } from "../raw/net.ts";
 import { within } from "../shutdown.ts";
 
+/** Lines a non-interactive client keeps in flight on a framed stream. */
+const PIPELINE_WINDOW = 64;
+
 const HELP = `Usage: sockframe client --connect ADDR [--message TEXT] [--profile be|le|seed]
 
 The tutorial's loop client (4.4): reads lines from standard input, skips empty ones, stops at "q"
 or at the end of input, sends each line as one frame and prints the reply's body. With --message
-it sends that one text and exits.
+it sends that one text and exits. Lines from a pipe or a file go out without waiting for each
+answer (up to ${PIPELINE_WINDOW} at a time, over TCP or a Unix socket), and the answers are printed in order.
 
 Options:
   --connect ADDR     host:port, tcp://host:port, unix:/path or udp://host:port
@@ -33,6 +37,12 @@ Exit status: 0 when every message was answered, 1 on an error reply or a lost co
 /** One exchange per line: send the text, wait for the answer text. */
 interface Exchange {
   ask(text: string): Promise<string>;
+  /**
+   * Whether several asks may be in flight: a framed stream answers in order (request ids). Not
+   * UDP, where a lost datagram stalls only its own line, nor the seed's unframed text, where two
+   * lines in flight would merge into one message: the tutorial's sticky packets.
+   */
+  pipelined: boolean;
   close(): Promise<void>;
 }
 
@@ -40,6 +50,7 @@ async function framedExchange(adapter: RuntimeAdapter, address: Address, profile
   if (address.transport === "udp") return datagramExchange(adapter, address, profile, timeoutMs);
   const connection: Connection = await connectWithin(adapter, address, { profile }, timeoutMs);
   return {
+    pipelined: true,
     async ask(text) {
       const reply = await connection.request({}, utf8Encoder.encode(text), { signal: AbortSignal.timeout(timeoutMs) }).catch((error: unknown) => {
         throw isTimeout(error) ? new CliError(`no reply within ${timeoutMs / 1000} s`) : error;
@@ -58,6 +69,7 @@ async function datagramExchange(adapter: RuntimeAdapter, address: Address & { tr
   const replies = endpoint[Symbol.asyncIterator]();
   let nextId = 1;
   return {
+    pipelined: false,
     async ask(text) {
       const id = nextId++;
       await endpoint.send({ id }, utf8Encoder.encode(text), address);
@@ -84,6 +96,7 @@ async function rawExchange(address: Address, timeoutMs: number): Promise<Exchang
   const socket = await connectRaw(address, timeoutMs);
   const reader = new SocketReader(socket);
   return {
+    pipelined: false,
     async ask(text) {
       socket.write(utf8Encoder.encode(text));
       const chunk = await within(timeoutMs, reader.readSome(1024), undefined);
@@ -126,26 +139,39 @@ export const clientCommand: Command = {
         return 0;
       }
       const interactive = process.stdin.isTTY === true;
+      const window = interactive || !exchange.pipelined ? 1 : PIPELINE_WINDOW;
       const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
       if (interactive) {
         lines.setPrompt(">> ");
         lines.prompt();
       }
+      // Answers still to print, in the order their lines were read.
+      const answers: Array<Promise<string>> = [];
+      /** Prints the oldest answer; false after an error reply (printed), which ends the session. */
+      const printOldest = async (): Promise<boolean> => {
+        try {
+          printLine(await answers.shift()!);
+          return true;
+        } catch (error) {
+          if (!(error instanceof RemoteError)) throw error;
+          printError(`sockframe client: ${describeReplyError(error)}`);
+          return false;
+        }
+      };
       try {
         for await (const line of lines) {
           const text = line.trim();
           if (text === "q") break;
           if (text.length > 0) {
-            try {
-              printLine(await exchange.ask(text));
-            } catch (error) {
-              if (!(error instanceof RemoteError)) throw error;
-              printError(`sockframe client: ${describeReplyError(error)}`);
-              return 1;
-            }
+            const answer = exchange.ask(text);
+            // Awaited in its turn; until then its failure must not count as unhandled.
+            answer.catch(() => undefined);
+            answers.push(answer);
+            if (answers.length >= window && !(await printOldest())) return 1;
           }
           if (interactive) lines.prompt();
         }
+        while (answers.length > 0) if (!(await printOldest())) return 1;
       } finally {
         lines.close();
       }
