@@ -183,7 +183,8 @@ class SmallHereLargeThere implements Hasher {
       this.#stagedBytes += data.length;
       return;
     }
-    shared ??= startThread();
+    // Tried once per process: where no worker can start, every body falls back at once.
+    if (shared === undefined) shared = startThread();
     this.#large = shared?.hasher() ?? NATIVE_HASHES.md5();
     if (shared !== null) workerJobs++;
     for (const chunk of this.#staged!) this.#large.update(chunk);
