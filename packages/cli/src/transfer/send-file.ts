@@ -79,24 +79,22 @@ export async function sendFile(link: Link, prepared: PreparedFile, id: number, t
   }
   // Each chunk's buffer takes a later read once its octets are written: no garbage per chunk.
   const sending = connection.sendStream(header, digests.size, chunks(), { onWritten: (chunk) => file.recycle(chunk) });
-  const reply = replies.next();
   const lost = (error: unknown): Outcome => ({ ok: false, message: describeError(error), connectionLost: true, fromPeer: false });
-  const first = await Promise.race([
-    sending.then(() => "sent" as const, () => "send-failed" as const),
-    reply.then(() => "reply" as const, () => "reply-failed" as const),
-  ]);
+  // Never rejects: a failed read of the answer is an outcome too.
+  const answer = replies.next().then(replyOutcome, lost);
+  const first = await Promise.race([sending.then(() => "sent" as const, () => "send-failed" as const), answer.then(() => "answered" as const)]);
   if (first === "sent") {
     progress.finish(sent);
-    const outcome = await reply.then(replyOutcome, lost);
+    const outcome = await answer;
     if (!outcome.ok && outcome.connectionLost) link.drop();
     return outcome;
   }
-  if (first === "reply" && handed === digests.size) {
+  if (first === "answered" && handed === digests.size) {
     // The receiver confirms as soon as the last octet has arrived and checked out, which can be
     // before sendStream() settles here: that waits for the socket to report the last write done
     // and for the file's end-of-file read. A confirmation of every octet handed over is the
     // answer, not a refusal; only a failure of the send itself still counts.
-    const outcome = await reply.then(replyOutcome, lost);
+    const outcome = await answer;
     if (outcome.ok) {
       const sendError = await failureOf(sending);
       progress.finish(handed);
@@ -110,7 +108,7 @@ export async function sendFile(link: Link, prepared: PreparedFile, id: number, t
   // out of step: either way this connection is done.
   abandoned = true;
   link.drop();
-  const outcome = await reply.then(replyOutcome, lost);
+  const outcome = await answer;
   const sendError = await failureOf(sending);
   if (outcome.ok) return { ok: false, message: "the receiver answered before the file was sent", connectionLost: true, fromPeer: true };
   if (!outcome.fromPeer && sendError !== null) return { ok: false, message: `sending failed: ${sendError}`, connectionLost: true, fromPeer: false };
