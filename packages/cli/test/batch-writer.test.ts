@@ -52,6 +52,26 @@ describe("BatchWriter", () => {
     expect(Buffer.compare(readFileSync(path), data)).toBe(0);
   });
 
+  test("batches no larger than the expected size (4 KiB at least), and still every octet of a larger file", async () => {
+    const path = join(work, "sized.bin");
+    const data = randomBytes(25_000);
+    for (const [expectedSize, batches] of [
+      [10_000, [10_000, 10_000, 5_000]],
+      [100, [4096, 4096, 4096, 4096, 4096, 4096, 424]],
+      [25_000, [25_000]],
+    ] as const) {
+      const handle = await open(path, "w");
+      const written: number[] = [];
+      const writer = new BatchWriter(handle, { expectedSize, onWritten: (octets) => written.push(octets) });
+      await writer.add(data.subarray(0, 7_000));
+      await writer.add(data.subarray(7_000));
+      await writer.finish();
+      await handle.close();
+      expect(written).toEqual(batches);
+      expect(Buffer.compare(readFileSync(path), data)).toBe(0);
+    }
+  });
+
   test("fills the next batch while one is being written, and never touches the one being written", async () => {
     const held = new HeldWrites();
     const writer = new BatchWriter(held.handle);

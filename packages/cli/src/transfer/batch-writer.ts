@@ -6,8 +6,15 @@ import type { FileHandle } from "node:fs/promises";
  * peak memory (1 GiB transfers, 92.5-94.6 MiB against 86.5-90.5), for no gain in speed there.
  */
 export const WRITE_BATCH = 512 * 1024;
+/** The smallest batch buffer, however small the file is said to be. */
+const MIN_BATCH = 4096;
 
 export interface BatchWriterOptions {
+  /**
+   * The file's size where known: the buffers are no larger than it (4 KiB at least). Two fresh
+   * WRITE_BATCH buffers per file are 1 MiB of garbage for each small file received.
+   */
+  expectedSize?: number;
   /** Called after each batch is written, with its length. */
   onWritten?: (octets: number) => void;
   /** Test hook: writes fail with ENOSPC once this many octets were written (see ReceiveTarget). */
@@ -24,7 +31,7 @@ async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
 }
 
 /**
- * Appends chunks to a file in batches of WRITE_BATCH octets, in two reused buffers: one batch is
+ * Appends chunks to a file in batches of WRITE_BATCH octets (or the expected size, if smaller), in two reused buffers: one batch is
  * written (on the runtime's I/O threads) while the next one fills. Awaiting each write before taking
  * more octets left the receiver's main thread idle for the length of every write, while the file
  * system thread sat idle during the digesting of the next batch: put to recv of 1 GiB ran at about
@@ -34,8 +41,9 @@ async function writeFully(handle: FileHandle, data: Uint8Array): Promise<void> {
 export class BatchWriter {
   readonly #handle: FileHandle;
   readonly #options: BatchWriterOptions;
-  #filling = new Uint8Array(WRITE_BATCH);
-  #spare = new Uint8Array(WRITE_BATCH);
+  readonly #batch: number;
+  #filling: Uint8Array;
+  #spare: Uint8Array;
   #filled = 0;
   #writing: Promise<void> = Promise.resolve();
   #failure: { error: unknown } | null = null;
@@ -44,6 +52,9 @@ export class BatchWriter {
   constructor(handle: FileHandle, options: BatchWriterOptions = {}) {
     this.#handle = handle;
     this.#options = options;
+    this.#batch = Math.min(WRITE_BATCH, Math.max(MIN_BATCH, options.expectedSize ?? WRITE_BATCH));
+    this.#filling = new Uint8Array(this.#batch);
+    this.#spare = new Uint8Array(this.#batch);
   }
 
   /** Octets written to the file so far (not counting those still gathered or being written). */
@@ -54,11 +65,11 @@ export class BatchWriter {
   /** Takes `data` (copied: the caller may reuse it once this resolves); rejects with a failed write's error. */
   async add(data: Uint8Array): Promise<void> {
     for (let at = 0; at < data.length;) {
-      const part = Math.min(data.length - at, WRITE_BATCH - this.#filled);
+      const part = Math.min(data.length - at, this.#batch - this.#filled);
       this.#filling.set(data.subarray(at, at + part), this.#filled);
       this.#filled += part;
       at += part;
-      if (this.#filled === WRITE_BATCH) await this.#startWrite();
+      if (this.#filled === this.#batch) await this.#startWrite();
     }
   }
 

@@ -72,7 +72,7 @@ export async function receiveFile(
   let closed = false;
   let placed = false;
   let bodyDone = false;
-  const writer = new BatchWriter(handle, { onWritten: reclaimEvery(), failWriteAfter: target.failWriteAfter });
+  const writer = new BatchWriter(handle, { expectedSize: size, onWritten: reclaimEvery(), failWriteAfter: target.failWriteAfter });
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((error: unknown) => {
