@@ -5,7 +5,8 @@ export class NotJsonError extends Error {}
 const HEADER_ORDER = ["total_size", "id", "filename", "md5", "sha256", "error"] as const;
 const ERROR_ORDER = ["code", "message"] as const;
 
-function isPlainObject(value: object): value is Record<string, unknown> {
+/** Created by an object literal or JSON.parse (or without a prototype): the only objects with a JSON form. */
+export function isPlainObject(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
@@ -85,7 +86,7 @@ export function headerToJson(header: Record<string, unknown>): string {
     // Own members only: an inherited (polluted) value is not part of the header.
     if (member === undefined || !Object.prototype.hasOwnProperty.call(header, key)) continue;
     if (out.length > 1) out += ",";
-    if (key === "error" && member !== null && typeof member === "object" && !Array.isArray(member)) {
+    if (key === "error" && member !== null && typeof member === "object" && isPlainObject(member)) {
       // The error object has its own order: code, message, then the rest.
       const error = member as Record<string, unknown>;
       out += HEADER_PREFIXES[k]! + membersToJson(error, withKnownFirst(error, ERROR_ORDER), "error", 2);

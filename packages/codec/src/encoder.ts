@@ -1,4 +1,4 @@
-import { NotJsonError, headerToJson } from "./canonical-json.ts";
+import { NotJsonError, headerToJson, isPlainObject } from "./canonical-json.ts";
 import { type ChecksumName, digestHex } from "./checksum.ts";
 import { type ErrorCode, SockframeError } from "./errors.ts";
 import { checkBaseHeader, type Header } from "./header.ts";
@@ -63,13 +63,17 @@ function namesChecksums(options: EncoderOptions): boolean {
   return options.checksums !== undefined && options.checksums.length > 0;
 }
 
+/**
+ * A plain object (or one without a prototype), as JSON.parse makes: a class instance (a Date, a
+ * Map, a user class) has no JSON form and is refused (SPEC 8.2), not sent as its own properties.
+ */
 function isHeaderObject(header: unknown): header is OutgoingHeader {
-  return typeof header === "object" && header !== null && !Array.isArray(header);
+  return typeof header === "object" && header !== null && isPlainObject(header);
 }
 
 /** The canonical header text, checked (SPEC 8.1, 8.2, 8.3); its length is checked by the caller. */
 function headerText(header: OutgoingHeader, bodySize: number, options: EncoderOptions, body: readonly Uint8Array[]): string {
-  if (!isHeaderObject(header)) refuse("HEADER_INVALID", "header must be an object");
+  if (!isHeaderObject(header)) refuse("HEADER_INVALID", "header must be a plain object");
   if (!namesChecksums(options)) {
     const text = plainHeaderText(header, bodySize);
     if (text !== undefined) return text;

@@ -87,6 +87,39 @@ describe("encodeFrame", () => {
     expect(caught).toMatchObject({ code: "HEADER_TOO_LARGE", stage: "encode" });
   });
 
+  it("refuses a class instance as the header or as its error, on every entry point (SPEC 8.2)", () => {
+    class Request {
+      id = 7;
+      extra = "x";
+    }
+    const instances: object[] = [new Date(0), new Map([["id", 1]]), new Request(), new SockframeError("HEADER_INVALID", "header", "bad")];
+    const headers = [...instances, ...instances.map((error) => ({ error: Object.assign(error, { code: "X", message: "m" }) }))];
+    const entryPoints: Array<[string, (header: never) => unknown]> = [
+      ["encodeFrame", (header) => encodeFrame(header)],
+      ["encodeFrame with checksums", (header) => encodeFrame(header, undefined, { checksums: ["md5"] })],
+      ["encodeFrameParts", (header) => encodeFrameParts(header)],
+      ["encodeHeader", (header) => encodeHeader(header, 0)],
+      ["encodeStreamHead", (header) => encodeStreamHead(header, 10)],
+      ["encodeHeadInto", (header) => encodeHeadInto(new Uint8Array(256), 0, header, 0)],
+    ];
+    for (const header of headers) {
+      for (const [name, encode] of entryPoints) {
+        let caught: unknown;
+        try {
+          encode(header as never);
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught, `${name}(${header.constructor.name})`).toMatchObject({ code: "HEADER_INVALID", stage: "encode" });
+      }
+    }
+    // Objects without a prototype have a JSON form: accepted, as header and as error.
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { id: 3 });
+    const bareError = Object.assign(Object.create(null) as Record<string, unknown>, { code: "X", message: "m" });
+    expect(headerText(encodeFrame(bare))).toBe('{"total_size":0,"id":3}');
+    expect(headerText(encodeFrame({ error: bareError } as never))).toBe('{"total_size":0,"error":{"code":"X","message":"m"}}');
+  });
+
   it("computes checksums on request", () => {
     const frame = encodeFrame({}, utf8.encode("hello"), { checksums: ["md5", "sha256"] });
     expect(JSON.parse(headerText(frame))).toEqual({
@@ -255,8 +288,18 @@ describe("the plain-header fast path of the encoder", () => {
   });
 
   it("leaves inherited members to the full path, which ignores them", () => {
-    const proto = { id: 5 };
-    const inherited = Object.create(proto) as Record<string, unknown>;
-    expect(new TextDecoder().decode(encodeHeader(inherited, 3))).toBe('{"total_size":3}');
+    // A polluted Object.prototype: its enumerable `id` and `extra` are inherited by every header.
+    const polluted = Object.prototype as Record<string, unknown>;
+    polluted.id = 5;
+    polluted.extra = 1;
+    try {
+      expect(new TextDecoder().decode(encodeHeader({}, 3))).toBe('{"total_size":3}');
+      expect(new TextDecoder().decode(encodeHeader({ filename: "a" }, 3))).toBe('{"total_size":3,"filename":"a"}');
+    } finally {
+      delete polluted.id;
+      delete polluted.extra;
+    }
+    // An object with a prototype of its own is not plain, so has no JSON form (SPEC 8.2).
+    expect(() => encodeHeader(Object.create({ id: 5 }) as Record<string, unknown>, 3)).toThrow(/plain object/);
   });
 });
