@@ -64,6 +64,8 @@ class ParseResult:
 
 def js_int(token: str) -> int | float:
     """Value of an integer token as ECMAScript reads it (nearest binary64)."""
+    if token == "-0":  # binary64 negative zero, as JSON.parse reads it (SPEC 3.2); int(token) is 0
+        return -0.0
     if len(token.lstrip("-")) <= 15:  # at most 15 digits: exact in binary64
         return int(token)
     value = float(token)  # float() has no digit limit and rounds correctly

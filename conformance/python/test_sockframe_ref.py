@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import struct
 import sys
@@ -527,6 +528,20 @@ class NumberFormatTests(unittest.TestCase):
         self.assertEqual(sockframe_json.js_int("9007199254740993"), 2**53)
         self.assertEqual(sockframe_json.js_int("1" * 400), float("inf"))
         self.assertEqual(sockframe_json.js_int("-" + "1" * 5000), float("-inf"))
+
+    def test_negative_zero_kept(self) -> None:
+        # JSON.parse reads -0 as negative zero, whether written -0 or -0.0 (SPEC 3.2); an extension
+        # is delivered unchanged (3.4.7), on both parser paths (the deep one is the fallback).
+        def is_negative_zero(x: Any) -> bool:
+            return x == 0 and math.copysign(1.0, x) < 0
+
+        for text in ('{"total_size":0,"a":-0,"b":-0.0,"id":-0}', '{"total_size":-0,"a":-0,"b":-0.0,"id":-0,"d":' + "[" * 500 + "]" * 500 + "}"):
+            header = parse_header(text.encode())
+            self.assertTrue(is_negative_zero(header["a"]), text[:40])
+            self.assertTrue(is_negative_zero(header["b"]), text[:40])
+            self.assertEqual(header["total_size"], 0)
+            self.assertEqual(header["id"], 0)
+        self.assertEqual(sockframe_json.number_to_string(-0.0), "0")
 
     def test_json_equal(self) -> None:
         eq = sockframe_json.json_equal

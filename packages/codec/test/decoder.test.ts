@@ -11,6 +11,17 @@ const nodeSha256 = () => {
 };
 
 describe("FrameDecoder", () => {
+  it("delivers negative zero in an extension as it is, on the fast and the full header path (SPEC 3.2, 3.4.7)", () => {
+    // The second header has an escape, which the fast path leaves to the full one.
+    for (const header of ['{"total_size":-0,"id":-0,"x":-0,"y":-0.0,"z":-1e-400}', '{"total_size":0,"s":"\\n","x":-0,"y":-0.0,"z":-1e-400}']) {
+      const { frames, error } = feed([rawFrame(header)]);
+      expect(error).toBeNull();
+      const delivered = frames[0]!.header as Record<string, unknown>;
+      expect(delivered.total_size).toBe(0);
+      for (const name of ["x", "y", "z"]) expect(Object.is(delivered[name], -0), `${name} of ${header}`).toBe(true);
+    }
+  });
+
   it("decodes thousands of frames from one chunk, each body a view into it", () => {
     const frames = Array.from({ length: 5000 }, (_, i) => encodeFrame({ id: i }, utf8.encode(`body ${i}`)));
     const chunk = concat(frames);
