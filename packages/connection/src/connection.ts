@@ -113,6 +113,7 @@ const MAX_POOLED_CHUNKS = 4;
 
 const EMPTY = new Uint8Array(0);
 const RESOLVED: Promise<void> = Promise.resolve();
+const noop = (): void => undefined;
 
 /** Calls a sendStream() caller's onWritten; what it throws is reported, as an event listener's would be. */
 function reportWritten(written: (chunk: Uint8Array) => void, chunk: Uint8Array): void {
@@ -151,7 +152,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Requests given up on, oldest first: a reply that still comes for one is dropped, not delivered. */
   readonly #abandoned = new Set<string | number>();
   readonly #highWater: number;
-  #nextId = 1;
+  /** Odd on the end that opened the connection, even on the end that accepted it (SPEC 3.4.5). */
+  #nextId: number;
   readonly #batch = new FrameBatch();
   #batchDone: Promise<void> | null = null;
   #queuedBytes = 0;
@@ -168,6 +170,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   #releases: Array<{ body: Uint8Array; after: number; written: ((chunk: Uint8Array) => void) | null }> = [];
   #writing: Promise<void> = Promise.resolve();
+  /**
+   * Set while a sendStream() is queued or going out, and while frames sent meanwhile wait behind
+   * it: its body's octets must follow its head with nothing between them.
+   */
+  #gate: Promise<void> | null = null;
+  /** Between a streamed frame's head and its last body octet: an error frame now would land inside the body. */
+  #midBody = false;
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
   /** Why reading is paused: a bit per reason, so that clearing one does not override another. */
   #pauseReasons = 0;
@@ -203,9 +212,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Resolves when the socket is closed in both directions. */
   readonly closed: Promise<CloseInfo>;
 
-  constructor(stream: ByteStream, options: ConnectionOptions & { streamBodies?: boolean } = {}) {
+  constructor(stream: ByteStream, options: ConnectionOptions & { streamBodies?: boolean; accepted?: boolean } = {}) {
     this.#stream = stream;
     this.#options = options;
+    this.#nextId = options.accepted ? 2 : 1;
     this.#highWater = options.writeHighWaterMark ?? 1024 * 1024;
     const maxQueued = options.maxQueuedFrames ?? 256;
     this.#decoder = options.streamBodies ? new StreamingFrameDecoder(options) : new FrameDecoder(options);
@@ -246,8 +256,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   #checkDeadlines(headerTimeoutMs: number, idleTimeoutMs: number, writeStallTimeoutMs: number): void {
-    if (this.#closing || this.#isClosed) return;
+    if (this.#isClosed) return;
     const now = Date.now();
+    if (this.#closing) {
+      // A close flushes first: a peer that never reads must not hold it (and our memory) forever.
+      if (this.#writeStalled(now, writeStallTimeoutMs)) this.destroy();
+      return;
+    }
     // While we paused reading ourselves, the peer cannot finish a header: not its fault.
     if (this.#pauseReasons !== 0 && this.#headerStarted > 0) this.#headerStarted = now;
     if (headerTimeoutMs > 0 && this.#headerStarted > 0 && now - this.#headerStarted > headerTimeoutMs) {
@@ -256,10 +271,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       // Wound down like a shutdown: a frame that still arrives is refused, not lost.
       this.stopReceiving();
       void this.close();
-    } else if (writeStallTimeoutMs > 0 && this.#queuedBytes > 0 && now - this.#lastWritten > writeStallTimeoutMs) {
+    } else if (this.#writeStalled(now, writeStallTimeoutMs)) {
       // The peer does not read what we send: nothing graceful can reach it.
       this.destroy();
     }
+  }
+
+  #writeStalled(now: number, writeStallTimeoutMs: number): boolean {
+    return writeStallTimeoutMs > 0 && this.#queuedBytes > 0 && now - this.#lastWritten > writeStallTimeoutMs;
   }
 
   get localAddress(): string {
@@ -289,9 +308,15 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /**
    * Sends one frame. Frames sent in the same tick go out in one write. Resolves when the octets are
-   * handed to the OS, which waits while the socket is backed up.
+   * handed to the OS, which waits while the socket is backed up. While a sendStream() is going out,
+   * the frame waits and follows its body.
    */
   send(header: OutgoingHeader, body: Uint8Array = EMPTY): Promise<void> {
+    if (this.#gate !== null) return this.#afterGate(() => this.#sendNow(header, body));
+    return this.#sendNow(header, body);
+  }
+
+  #sendNow(header: OutgoingHeader, body: Uint8Array): Promise<void> {
     if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
     let size: number;
     try {
@@ -300,6 +325,20 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return Promise.reject(error);
     }
     return this.#queued(size);
+  }
+
+  /**
+   * Runs `task` once every sendStream() (and send()) called before it has queued its octets: now,
+   * if none is under way, so that a stream's head is queued before sendStream() returns.
+   */
+  #afterGate(task: () => Promise<void>): Promise<void> {
+    const run = this.#gate === null ? task() : this.#gate.then(task);
+    const gate = run.then(noop, noop);
+    this.#gate = gate;
+    void gate.then(() => {
+      if (this.#gate === gate) this.#gate = null;
+    });
+    return run;
   }
 
   /** Queues octets already encoded: a streamed frame's head or body chunk. */
@@ -410,27 +449,44 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     else freeNow(body);
   }
 
-  /** Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. */
-  async sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: SendStreamOptions = {}): Promise<void> {
-    const written = options.onWritten ?? null;
+  /**
+   * Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. Frames
+   * sent meanwhile, and other streams, wait and follow it in call order.
+   */
+  sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: SendStreamOptions = {}): Promise<void> {
+    if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
+    return this.#afterGate(() => this.#sendStreamNow(header, size, body, options.onWritten ?? null));
+  }
+
+  async #sendStreamNow(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, written: ((chunk: Uint8Array) => void) | null): Promise<void> {
     if (this.#closing || this.#isClosed) throw new Error("sockframe: connection is closing");
-    await this.#enqueue(encodeStreamHead(header, size, this.#options));
+    const head = encodeStreamHead(header, size, this.#options);
+    const headQueued = this.#enqueue(head);
+    this.#midBody = size > 0;
     let sent = 0;
-    for await (const chunk of iterateBytes(body)) {
-      if (sent + chunk.length > size) {
-        this.destroy();
-        throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
+    try {
+      await headQueued;
+      for await (const chunk of iterateBytes(body)) {
+        if (sent + chunk.length > size) {
+          this.destroy();
+          throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
+        }
+        if (this.#isClosed || this.#closing) throw new Error("sockframe: connection closed while streaming a body");
+        sent += chunk.length;
+        if (sent === size) this.#midBody = false;
+        const queued = this.#enqueue(chunk);
+        if (written !== null) this.#afterQueuedWritten(chunk, written);
+        await queued;
+        if (this.#queuedBytes > this.#highWater) await this.#writing;
       }
-      if (this.#isClosed || this.#closing) throw new Error("sockframe: connection closed while streaming a body");
-      sent += chunk.length;
-      const queued = this.#enqueue(chunk);
-      if (written !== null) this.#afterQueuedWritten(chunk, written);
-      await queued;
-      if (this.#queuedBytes > this.#highWater) await this.#writing;
-    }
-    if (sent !== size) {
-      this.destroy();
-      throw new RangeError(`body stream ended after ${sent} of the announced ${size} octets; connection aborted`);
+      if (sent !== size) throw new RangeError(`body stream ended after ${sent} of the announced ${size} octets; connection aborted`);
+    } catch (error) {
+      // The peer was promised `size` octets: anything else sent now would be read as body. A close
+      // already under way ends with our FIN, which the peer reads as a truncated frame.
+      if (sent !== size && !this.#closing) this.destroy();
+      throw error;
+    } finally {
+      this.#midBody = false;
     }
     if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
     await this.#writing;
@@ -459,7 +515,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#peerFinished) return Promise.reject(new Error("sockframe: the peer closed; no reply can come"));
-    const id = this.#nextId++;
+    const id = this.#nextId;
+    this.#nextId += 2;
     return new Promise<Frame<Header> | StreamedFrame>((resolve, reject) => {
       let settle = { resolve, reject };
       if (signal !== undefined) {
@@ -521,10 +578,15 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   async close(): Promise<CloseInfo> {
     if (!this.#closing && !this.#isClosed) {
       this.#closing = true;
-      if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
-      await this.#writing;
-      await this.#stream.closeWrite().catch(() => undefined);
-      this.#finSent = true;
+      // Until the socket closes, if it does first: writes to a peer that never reads end only when
+      // the write-stall deadline destroys the connection.
+      const flushed = (async () => {
+        if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
+        await this.#writing;
+        await this.#stream.closeWrite().catch(() => undefined);
+        this.#finSent = true;
+      })();
+      await Promise.race([flushed, this.closed]);
       // Read again (and discard): a paused socket would never see the peer's close.
       this.#setPaused(ALL_REASONS, false);
       if (this.#peerFinished) this.#stream.destroy();
@@ -789,11 +851,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
     const message = (text.length > 200 ? `${text.slice(0, 197)}...` : text).toWellFormed();
     const frame = encodeErrorFrame({ code, message }, { profile: this.#options.profile });
+    // Not inside a body we are streaming out: the peer would read the frame as body octets. It
+    // learns of the end all the same, from a truncated frame.
+    const midBody = this.#midBody;
     // After the frames already sent, including a batch whose flush is still to come.
     void (this.#batchDone ?? RESOLVED)
       .catch(() => undefined)
       .then(() => this.#writing)
-      .then(() => this.#stream.write([frame]))
+      .then(() => (midBody ? undefined : this.#stream.write([frame])))
       .then(() => this.#stream.closeWrite())
       .then(() => {
         this.#finSent = true;

@@ -5,7 +5,8 @@
 export class FrameQueue<T> implements AsyncIterable<T> {
   #items: T[] = [];
   #head = 0;
-  #waiter: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | null = null;
+  /** Consumers waiting, in the order they asked: several may (workers sharing one iterator). */
+  #waiters: Array<{ resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void }> = [];
   #finished = false;
   #error: unknown = null;
   readonly #onTake: (item: T) => void;
@@ -21,14 +22,13 @@ export class FrameQueue<T> implements AsyncIterable<T> {
 
   /** True while a consumer waits for the next item. */
   get waiting(): boolean {
-    return this.#waiter !== null;
+    return this.#waiters.length > 0;
   }
 
   push(item: T): void {
     if (this.#finished) return;
-    const waiter = this.#waiter;
-    if (waiter !== null) {
-      this.#waiter = null;
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
       // Taken at once by the waiting consumer: taken all the same (the owner's byte count must drop).
       this.#onTake(item);
       waiter.resolve({ value: item, done: false });
@@ -42,9 +42,10 @@ export class FrameQueue<T> implements AsyncIterable<T> {
     if (this.#finished) return;
     this.#finished = true;
     this.#error = error;
-    const waiter = this.#waiter;
-    if (waiter !== null && this.size === 0) {
-      this.#waiter = null;
+    // Waiters exist only while no item is queued: every one of them sees the end (or the error).
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) {
       if (error !== null) waiter.reject(error);
       else waiter.resolve({ value: undefined, done: true });
     }
@@ -65,7 +66,7 @@ export class FrameQueue<T> implements AsyncIterable<T> {
       return this.#error !== null ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
     }
     return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
+      this.#waiters.push({ resolve, reject });
     });
   }
 

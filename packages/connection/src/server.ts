@@ -72,7 +72,7 @@ export class Server {
       stream.destroy();
       return null;
     }
-    const connection = new Connection(stream, { ...this.#options, ...streamOptions });
+    const connection = new Connection(stream, { ...this.#options, ...streamOptions, accepted: true });
     const run = (async () => {
       try {
         await this.#handler(connection);

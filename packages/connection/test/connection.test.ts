@@ -636,6 +636,143 @@ describe("Connection", () => {
     expect(a.spy.destroyed).toBe(true);
   });
 
+  describe("a streamed body is never interleaved with another frame", () => {
+    /** Yields `count` chunks of `size` octets filled with `fill`, a macrotask apart: others get to send meanwhile. */
+    async function* slow(count: number, size: number, fill: number) {
+      for (let i = 0; i < count; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        yield new Uint8Array(size).fill(fill);
+      }
+    }
+
+    it("send() and request() called while a body streams out follow it, in call order", async () => {
+      const [a, b] = streamPair();
+      const sender = new Connection(a);
+      const receiver = new Connection(b);
+      const streamed = sender.sendStream({ filename: "A" }, 4000, slow(4, 1000, 0x41));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const small = sender.send({ filename: "B" }, utf8.encode("small"));
+      const asked = sender.request({ filename: "C" });
+      const received: string[] = [];
+      for await (const frame of receiver) {
+        const name = String(frame.header.filename);
+        received.push(`${name}:${frame.body.length}`);
+        if (name === "A") expect(frame.body.every((octet) => octet === 0x41)).toBe(true);
+        if (name === "C") await receiver.send({ id: frame.header.id }, utf8.encode("answer"));
+        if (received.length === 3) break;
+      }
+      expect(received).toEqual(["A:4000", "B:5", "C:0"]);
+      await Promise.all([streamed, small]);
+      expect(text((await asked).body)).toBe("answer");
+    });
+
+    it("two sendStream() calls at once go out one after the other, each whole", async () => {
+      const [a, b] = streamPair();
+      const sender = new Connection(a);
+      const receiver = new Connection(b);
+      const both = Promise.all([sender.sendStream({ filename: "A" }, 3000, slow(3, 1000, 0x41)), sender.sendStream({ filename: "B" }, 3000, slow(3, 1000, 0x42))]);
+      const received: string[] = [];
+      for await (const frame of receiver) {
+        const fill = frame.header.filename === "A" ? 0x41 : 0x42;
+        received.push(`${String(frame.header.filename)}:${frame.body.length}:${frame.body.every((octet) => octet === fill)}`);
+        if (received.length === 2) break;
+      }
+      expect(received).toEqual(["A:3000:true", "B:3000:true"]);
+      await both;
+    });
+
+    it("a source that fails part-way aborts the connection: nothing else is sent as its body", async () => {
+      const [a, b] = streamPair();
+      const sender = new Connection(a);
+      const peer = rawPeer(b);
+      async function* failing() {
+        yield new Uint8Array(1000);
+        throw new Error("disk gone");
+      }
+      await expect(sender.sendStream({}, 4000, failing())).rejects.toThrow(/disk gone/);
+      expect(a.spy.destroyed).toBe(true);
+      await expect(sender.send({ id: "after" })).rejects.toThrow(/closing/);
+      await peer.ended;
+      // The head and at most the 1000 octets the source gave; never the frame sent afterwards.
+      expect(text(peer.received())).not.toContain("after");
+    });
+
+    it("an error frame owed to the peer mid-body is left out: the peer sees a truncated frame, not octets of ours as body", async () => {
+      const [a, b] = streamPair();
+      const server = new Connection(b);
+      const client = new Connection(a, { streamBodies: true });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      async function* source() {
+        yield new Uint8Array(1000).fill(0x41);
+        await held;
+        yield new Uint8Array(1000).fill(0x41);
+      }
+      const streamed = server.sendStream({ filename: "A" }, 2000, source()).catch((error: unknown) => error);
+      const iterating = (async () => {
+        try {
+          for await (const _ of server);
+        } catch (error) {
+          return error;
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // A bad frame from the client: the server owes it an error frame, in the middle of its body.
+      await a.write([Uint8Array.of(0, 0, 0, 2), utf8.encode("[]")]);
+      expect(await iterating).toMatchObject({ code: "HEADER_INVALID" });
+      release();
+      let failure: unknown;
+      const octets: number[] = [];
+      try {
+        for await (const frame of client.receiveStreams()) {
+          for await (const chunk of frame.body as unknown as AsyncIterable<Uint8Array>) octets.push(...chunk);
+        }
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toMatchObject({ code: "TRUNCATED" });
+      // The body's first 1000 octets, and nothing of an error frame among them.
+      expect(octets.length).toBe(1000);
+      expect(octets.every((octet) => octet === 0x41)).toBe(true);
+      expect(await streamed).toBeInstanceOf(Error);
+    });
+  });
+
+  it("request() on both ends of one connection: each end's requests reach the other's handler, replies their request", async () => {
+    const [a, b] = streamPair();
+    const opener = new Connection(a);
+    const acceptor = new Connection(b, { accepted: true });
+    const answer = async (connection: Connection, name: string) => {
+      for await (const frame of connection) await connection.send({ id: frame.header.id, answer: `${name} to ${String(frame.header.q)}` });
+    };
+    void answer(opener, "opener");
+    void answer(acceptor, "acceptor");
+    const replies = await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => opener.request({ q: `o${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => acceptor.request({ q: `a${i}` })),
+    ]);
+    expect(replies.map((reply) => reply.header.answer)).toEqual([
+      ...Array.from({ length: 5 }, (_, i) => `acceptor to o${i}`),
+      ...Array.from({ length: 5 }, (_, i) => `opener to a${i}`),
+    ]);
+    expect(replies.slice(0, 5).every((reply) => (reply.header.id as number) % 2 === 1)).toBe(true);
+    expect(replies.slice(5).every((reply) => (reply.header.id as number) % 2 === 0)).toBe(true);
+    opener.destroy();
+  });
+
+  it("several next() calls waiting at once each get their own frame, and all see the end", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b);
+    const iterator = receiver[Symbol.asyncIterator]();
+    const waiting = [iterator.next(), iterator.next(), iterator.next(), iterator.next()];
+    await sender.send({ id: 1 });
+    await sender.send({ id: 2 });
+    void sender.close();
+    const results = await Promise.all(waiting);
+    expect(results.map((result) => (result.done ? "end" : result.value.header.id))).toEqual([1, 2, "end", "end"]);
+  });
+
   it("close() flushes, sends FIN and resolves closed", async () => {
     const [a, b] = streamPair();
     const client = new Connection(a);

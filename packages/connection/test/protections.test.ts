@@ -79,6 +79,20 @@ describe("connection protections", () => {
   });
 });
 
+describe("close() against a peer that never reads", () => {
+  it("ends once writes stall for writeStallTimeoutMs, not never", async () => {
+    const socket = blackHole();
+    const connection = new Connection(socket, { writeStallTimeoutMs: 200, closeTimeoutMs: 200 });
+    void connection.send({ id: 1 }, new Uint8Array(4096)).catch(() => undefined);
+    await sleep(10);
+    const started = Date.now();
+    const info = await Promise.race([connection.close(), sleep(3000).then(() => "still closing")]);
+    expect(info).not.toBe("still closing");
+    expect(socket.destroyed).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+});
+
 describe("server protections", () => {
   it("closes connections over maxConnections at once and counts them", async () => {
     const listener: Listener = { address: { transport: "tcp", host: "127.0.0.1", port: 1 }, close: async () => undefined };
