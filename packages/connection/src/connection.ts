@@ -556,6 +556,18 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     return pending;
   }
 
+  /**
+   * An error frame without an id is about the connection (SPEC 7.3: the peer's decoder failed, or
+   * it is shutting down): the peer closes next, and no pending request will have its reply. They
+   * fail with the peer's reason rather than a bare "closed". The frame is still delivered.
+   */
+  #onConnectionError(header: Header): void {
+    if (header.error === undefined || header.id !== undefined || this.#requests.size === 0) return;
+    const error = new RemoteError(header);
+    for (const pending of this.#requests.values()) pending.reject(error);
+    this.#requests.clear();
+  }
+
   /** Replies to requests given up on (RequestOptions.signal) that came after all: dropped. */
   lateReplies = 0;
 
@@ -716,6 +728,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       else pending.resolve(frame);
       return;
     }
+    this.#onConnectionError(frame.header);
     if (this.#isLateReply(frame.header)) return;
     if (this.#stopped) {
       this.#refuse(frame.header);
@@ -762,6 +775,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // In #deliver's order: a reply goes to its request, a late reply nowhere, then the refusal.
     const pending = this.#takeRequest(header);
     if (pending === undefined) {
+      this.#onConnectionError(header);
       if (this.#isLateReply(header)) {
         this.#discardBody = true;
         return;

@@ -760,6 +760,26 @@ describe("Connection", () => {
     opener.destroy();
   });
 
+  it("an error frame without an id fails every pending request with the peer's reason, in both modes", async () => {
+    for (const streamBodies of [false, true]) {
+      const [a, b] = streamPair();
+      const client = new Connection(a, { streamBodies });
+      const server = new Connection(b);
+      const ask = (q: string) => (streamBodies ? client.requestStream({ q }) : client.request({ q }));
+      const asked = [ask("a"), ask("b")].map((request) => request.catch((error: unknown) => error));
+      const iterator = server[Symbol.asyncIterator]();
+      await iterator.next();
+      // What a peer's decoder sends before closing (SPEC 7.3): no id, the whole connection.
+      await server.send({ error: { code: "BODY_TOO_LARGE", message: "17 MiB is over the limit" } });
+      for (const failure of await Promise.all(asked)) {
+        expect(failure).toBeInstanceOf(RemoteError);
+        expect(failure).toMatchObject({ code: "BODY_TOO_LARGE" });
+      }
+      expect(client.pendingRequests).toBe(0);
+      client.destroy();
+    }
+  });
+
   it("several next() calls waiting at once each get their own frame, and all see the end", async () => {
     const [a, b] = streamPair();
     const sender = new Connection(a);
