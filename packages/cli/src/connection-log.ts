@@ -9,7 +9,8 @@ import { printError } from "./output.ts";
  * sent, as that send's failure: the connection's own record says which it was.
  */
 export function reportConnectionError(command: string, connection: Connection, error: unknown): void {
-  const protocol = connection.protocolError ?? (isSockframeError(error) ? error : null);
+  // A SockframeError of stage "encode" is ours (a reply we could not encode), not the peer's.
+  const protocol = connection.protocolError ?? (isSockframeError(error) && error.stage !== "encode" ? error : null);
   if (protocol !== null) {
     printError(`sockframe ${command}: ${connection.remoteAddress}: ${protocol.code} (${protocol.stage}) at offset ${protocol.offset ?? "?"}; sent an error frame and disconnected`);
   } else {

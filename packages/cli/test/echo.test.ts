@@ -4,6 +4,7 @@ import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FrameDecoder } from "@sockframe/codec";
 import { type Connection, formatAddress } from "@sockframe/connection";
 import { connect, listen } from "@sockframe/node";
 import { afterAll, describe, expect, test } from "vitest";
@@ -105,6 +106,44 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
       const stopped = await server.stop();
       expect(stopped.code).toBe(0);
       expect(stopped.stderr).toMatch(/HEADER_INVALID_JSON \(header\) at offset 26; sent an error frame and disconnected/);
+    }
+  });
+
+  test("a valid request whose header cannot be sent back gets an error reply with its id; the connection goes on", async () => {
+    const server = await CliServer.start(runtime, ["echo"]);
+    try {
+      // Valid (SPEC 3.2: 1e400 reads as infinity; no depth limit), but refused by any encoder (8.2).
+      const headers = ['{"total_size":3,"id":1,"x":1e400}', `{"total_size":3,"id":2,"deep":${"[".repeat(1500)}${"]".repeat(1500)}}`, '{"total_size":3,"id":3}'];
+      const wire = Buffer.concat(headers.map((header) => Buffer.concat([Buffer.alloc(4), Buffer.from(header), Buffer.from("abc")])));
+      let at = 0;
+      for (const header of headers) {
+        wire.writeUInt32BE(Buffer.byteLength(header), at);
+        at += 4 + Buffer.byteLength(header) + 3;
+      }
+      const replies = await new Promise<Array<{ header: Record<string, unknown>; body: string }>>((resolve, reject) => {
+        const socket = net.createConnection(tcpTarget(server.address), () => socket.write(wire));
+        const decoder = new FrameDecoder();
+        const got: Array<{ header: Record<string, unknown>; body: string }> = [];
+        const timer = setTimeout(() => (socket.destroy(), reject(new Error(`${got.length} replies within 10 s`))), 10_000);
+        socket.on("data", (chunk) => {
+          decoder.push(chunk);
+          for (const frame of decoder) got.push({ header: frame.header as Record<string, unknown>, body: text(frame.body) });
+          if (got.length === 3) {
+            clearTimeout(timer);
+            socket.end();
+            resolve(got);
+          }
+        });
+        socket.on("error", reject);
+      });
+      expect(replies.map((reply) => reply.header.id)).toEqual([1, 2, 3]);
+      expect(replies[0]!.header.error).toMatchObject({ code: "HEADER_INVALID", message: expect.stringMatching(/cannot be echoed.*x: Infinity/) });
+      expect(replies[1]!.header.error).toMatchObject({ code: "HEADER_INVALID", message: expect.stringMatching(/nested too deeply/) });
+      expect(replies[2]).toEqual({ header: { total_size: 3, id: 3 }, body: "ABC" });
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).not.toMatch(/error frame/);
     }
   });
 

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { type Connection, type DatagramEndpoint, formatAddress } from "@sockframe/connection";
-import type { Header, OutgoingHeader } from "@sockframe/codec";
+import { type Header, isSockframeError, type OutgoingHeader } from "@sockframe/codec";
 import type { RuntimeAdapter } from "../adapter.ts";
 import { cliAddress } from "../address.ts";
 import { stringOption } from "../args.ts";
@@ -17,8 +17,9 @@ const HELP = `Usage: sockframe echo [--listen ADDR] [--profile be|le|seed]
 
 The tutorial's server: every request frame is answered by one frame whose body is the request
 body with ASCII a-z upper-cased, whose header keeps the request's id and other fields, with
-total_size (and md5/sha256 if the request carried them) computed for the reply. Replies go out in
-request order; many clients are served at once. A client that sends bytes that are not frames gets
+total_size (and md5/sha256 if the request carried them) computed for the reply; a valid header
+that cannot be encoded again (an extension of 1e400, say) gets an error reply with its id. Replies
+go out in request order; many clients are served at once. A client that sends bytes that are not frames gets
 an error frame (SPEC 7.3) and is disconnected; the others never notice.
 
 The first line printed is the bound address, e.g. "listening on tcp://127.0.0.1:54321".
@@ -46,13 +47,29 @@ export function echoReply(header: Header, body: Uint8Array): { header: OutgoingH
   return { header: out, body: reply };
 }
 
+/**
+ * The echo of a request, or, when its header cannot be sent back (a valid header the encoder
+ * refuses, SPEC 8.2: an extension of 1e400, nesting past 1000 levels), an error reply with its id:
+ * never silence, and the connection stays up.
+ */
+async function answer(send: (header: OutgoingHeader, body?: Uint8Array) => Promise<void>, header: Header, body: Uint8Array): Promise<void> {
+  const reply = echoReply(header, body);
+  try {
+    await send(reply.header, reply.body);
+  } catch (error) {
+    if (!isSockframeError(error) || error.stage !== "encode") throw error;
+    const refusal: OutgoingHeader = { error: { code: error.code, message: `the request's header cannot be echoed: ${error.message}` } };
+    if (header.id !== undefined) refusal.id = header.id;
+    await send(refusal);
+  }
+}
+
 async function serveConnection(connection: Connection): Promise<void> {
   try {
     for await (const frame of connection) {
       // SPEC 7.3: an error frame is never answered with another frame; the peer is closing.
       if (frame.header.error !== undefined) continue;
-      const reply = echoReply(frame.header, frame.body);
-      await connection.send(reply.header, reply.body);
+      await answer((header, body) => connection.send(header, body), frame.header, frame.body);
     }
   } catch (error) {
     reportConnectionError("echo", connection, error);
@@ -62,8 +79,7 @@ async function serveConnection(connection: Connection): Promise<void> {
 async function serveDatagrams(endpoint: DatagramEndpoint): Promise<void> {
   for await (const frame of endpoint) {
     if (frame.header.error !== undefined) continue;
-    const reply = echoReply(frame.header, frame.body);
-    await endpoint.send(reply.header, reply.body, frame.from).catch((error: unknown) => {
+    await answer((header, body) => endpoint.send(header, body, frame.from), frame.header, frame.body).catch((error: unknown) => {
       printError(`sockframe echo: reply to ${formatAddress(frame.from)} not sent: ${(error as Error).message}`);
     });
   }
