@@ -94,3 +94,25 @@ test("a confirmation before every octet was handed over is still refused", async
   await handle.close();
   expect(await outcome).toEqual({ ok: false, message: "the receiver answered before the file was sent", connectionLost: true, fromPeer: true });
 });
+
+test("an answer that is not a receiver's confirmation (an echo server, a wrong size or id) is a failure", async () => {
+  const answers: Array<(header: Record<string, unknown>, length: number) => Record<string, unknown>> = [
+    // sockframe echo: the request's fields back, no `saved`.
+    (header) => ({ id: header.id, filename: header.filename }),
+    (header, length) => ({ id: header.id, saved: header.filename, size: length - 1 }),
+    (header, length) => ({ id: Number(header.id) + 1, saved: header.filename, size: length }),
+  ];
+  for (const reply of answers) {
+    server = await listen("127.0.0.1:0", async (connection) => {
+      for await (const frame of connection) await connection.send(reply(frame.header, frame.body.length));
+    });
+    const { link } = linkTo(server.address);
+    const { writer, outcome } = await startSend(link, "notes.txt", 1);
+    await writer.write(content);
+    await writer.close();
+    expect(await outcome).toMatchObject({ ok: false, connectionLost: true, message: expect.stringMatching(/not a receiver's confirmation/) });
+    await link.close();
+    await server.close();
+    server = null;
+  }
+});

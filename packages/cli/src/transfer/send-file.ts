@@ -39,12 +39,18 @@ export class Link {
   }
 }
 
-function replyOutcome(next: IteratorResult<Frame<Header>>): Outcome {
+function replyOutcome(next: IteratorResult<Frame<Header>>, id: number, size: number): Outcome {
   if (next.done) return { ok: false, message: "the receiver closed the connection without confirming", connectionLost: true, fromPeer: false };
   const { header } = next.value;
   if (header.error !== undefined) {
     // An error frame without our id is the connection's own (SPEC 7.3): the connection is over.
     return { ok: false, message: `${header.error.code}: ${header.error.message}`, connectionLost: header.id === undefined, fromPeer: true };
+  }
+  // recv's confirmation names the file saved and its size. Anything else (an echo server, say)
+  // confirms nothing, and the exchange is out of step: the connection is dropped.
+  if (header.id !== id || typeof header.saved !== "string" || header.size !== size) {
+    const got = JSON.stringify({ ...header, total_size: undefined }).slice(0, 120);
+    return { ok: false, message: `the peer's answer is not a receiver's confirmation (is it sockframe recv?): ${got}`, connectionLost: true, fromPeer: true };
   }
   return { ok: true, reply: header };
 }
@@ -81,7 +87,7 @@ export async function sendFile(link: Link, prepared: PreparedFile, id: number, t
   const sending = connection.sendStream(header, digests.size, chunks(), { onWritten: (chunk) => file.recycle(chunk) });
   const lost = (error: unknown): Outcome => ({ ok: false, message: describeError(error), connectionLost: true, fromPeer: false });
   // Never rejects: a failed read of the answer is an outcome too.
-  const answer = replies.next().then(replyOutcome, lost);
+  const answer = replies.next().then((next) => replyOutcome(next, id, digests.size), lost);
   const first = await Promise.race([sending.then(() => "sent" as const, () => "send-failed" as const), answer.then(() => "answered" as const)]);
   if (first === "sent") {
     progress.finish(sent);
