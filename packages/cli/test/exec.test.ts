@@ -94,6 +94,29 @@ describe.each(RUNTIMES)("exec-server and exec on %s", (runtime) => {
     }
   });
 
+  test("a client that goes away before its reply has its command killed, and its slot freed", async () => {
+    const server = await CliServer.start(runtime, ["exec-server", "--allow", "sh", "--allow", "echo", "--max-concurrent", "1", "--timeout", "20s"]);
+    try {
+      const pidFile = join(dir, `gone-${runtime}.pid`);
+      const leaving = await connect(server.address);
+      void leaving.request({ argv: ["sh", "-c", `echo $$ > ${pidFile}; exec sleep 19`] }).catch(() => undefined);
+      for (let i = 0; i < 300 && !existsSync(pidFile); i++) await sleep(50);
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      expect(alive(pid)).toBe(true);
+      leaving.destroy();
+      for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+      expect(alive(pid)).toBe(false);
+      // The --max-concurrent slot is free again.
+      const next = await connect(server.address);
+      expect(new TextDecoder().decode((await next.request({ argv: ["echo", "free"] })).body)).toBe("free\n");
+      await next.close();
+    } finally {
+      const stopped = await server.stop();
+      expect(stopped.code).toBe(0);
+      expect(stopped.stderr).toMatch(/EXEC_ABANDONED: killed: the client went away/);
+    }
+  });
+
   test("token: required beyond loopback, checked, failures slowed; --shell announced and first word checked", async () => {
     const open = await runCli(runtime, ["exec-server", "--listen", "0.0.0.0:0", "--allow", "echo"]);
     expect(open.code).toBe(2);

@@ -289,6 +289,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     return this.#stream.remoteAddress;
   }
 
+  /**
+   * Whether the peer finished sending (its FIN arrived). Iteration also ends after stopReceiving();
+   * this tells the two apart.
+   */
+  get peerFinished(): boolean {
+    return this.#peerFinished;
+  }
+
   /** The decode error that ended this connection, if one did. */
   get protocolError(): SockframeError | null {
     return this.#protocolError;

@@ -780,6 +780,18 @@ describe("Connection", () => {
     }
   });
 
+  it("peerFinished tells the peer's end from stopReceiving(), which ends the iteration too", async () => {
+    const [a, b] = streamPair();
+    const client = new Connection(a);
+    const server = new Connection(b);
+    const frames = server[Symbol.asyncIterator]();
+    server.stopReceiving();
+    expect((await frames.next()).done).toBe(true);
+    expect(server.peerFinished).toBe(false);
+    await client.close();
+    expect(server.peerFinished).toBe(true);
+  });
+
   it("several next() calls waiting at once each get their own frame, and all see the end", async () => {
     const [a, b] = streamPair();
     const sender = new Connection(a);

@@ -32,7 +32,9 @@ when --shell is on), and "token" when the server has one; its body, if any, is t
 standard input. The reply's header carries exit_code, stdout_size, stderr_size, total_size and
 sha256; its body is stdout followed by stderr. A refused or failed command is answered with an
 error frame: UNAUTHORIZED, EXEC_NOT_ALLOWED, EXEC_SHELL_DISABLED, EXEC_BUSY, EXEC_TIMEOUT,
-EXEC_OUTPUT_LIMIT, EXEC_NOT_FOUND, EXEC_SPAWN_FAILED, EXEC_BAD_REQUEST.
+EXEC_OUTPUT_LIMIT, EXEC_NOT_FOUND, EXEC_SPAWN_FAILED, EXEC_BAD_REQUEST. A client whose side of
+the connection ends before its reply has gone away (Ctrl-C): its command is killed
+(EXEC_ABANDONED in the log), so keep the connection open until the reply.
 
 Options:
   --allow PROGRAM      a program that may be run (repeatable), by name (found in PATH now) or
@@ -85,7 +87,15 @@ function describeRequest(request: ExecRequest): string {
 function framedHandler(executor: Executor, token: TokenCheck | null) {
   return async (connection: Connection): Promise<void> => {
     try {
-      for await (const frame of connection) {
+      const frames = connection[Symbol.asyncIterator]();
+      for (let next = frames.next(); ; ) {
+        const current = await next;
+        if (current.done) break;
+        const frame = current.value;
+        // The next frame is asked for while this one's command runs: the end of the client's side
+        // before the reply means it went away (Ctrl-C), and the command is killed rather than left
+        // to run, holding a --max-concurrent slot, until its time limit.
+        next = frames.next();
         const { header } = frame;
         if (header.error !== undefined) continue;
         if (token !== null && !token.check(header.token)) {
@@ -95,7 +105,10 @@ function framedHandler(executor: Executor, token: TokenCheck | null) {
           return;
         }
         const request = requestFromHeader(header);
-        const result = "ok" in request ? request : await executor.run(request, frame.body.length > 0 ? frame.body : null);
+        const gone = new AbortController();
+        // Not a graceful shutdown's stopReceiving(), which ends the iteration too: the command finishes then.
+        next.then((after) => after.done && connection.peerFinished && gone.abort(), () => gone.abort());
+        const result = "ok" in request ? request : await executor.run(request, frame.body.length > 0 ? frame.body : null, gone.signal);
         if (!("ok" in request)) logResult(connection.remoteAddress, describeRequest(request), result);
         const reply = replyFor(result, header.id);
         await connection.send(reply.header, reply.body);

@@ -14,6 +14,7 @@ export type ExecErrorCode =
   | "EXEC_NOT_FOUND"
   | "EXEC_SPAWN_FAILED"
   | "EXEC_TIMEOUT"
+  | "EXEC_ABANDONED"
   | "EXEC_OUTPUT_LIMIT";
 
 /**
@@ -88,7 +89,8 @@ export class Executor {
     return this.#policy.allowlist.entries.map((entry) => basename(entry.name)).join(", ");
   }
 
-  async run(request: ExecRequest, stdin: Uint8Array | null): Promise<ExecResult> {
+  /** `abandon`: the client went away; the command is killed, and the result is EXEC_ABANDONED. */
+  async run(request: ExecRequest, stdin: Uint8Array | null, abandon?: AbortSignal): Promise<ExecResult> {
     const policy = this.#policy;
     let file: string;
     let args: string[];
@@ -116,7 +118,7 @@ export class Executor {
     }
     this.#active++;
     try {
-      const outcome = await runCommand(file, args, stdin, policy.limits);
+      const outcome = await runCommand(file, args, stdin, policy.limits, abandon);
       switch (outcome.kind) {
         case "exited":
           return { ok: true, ...outcome };
@@ -124,6 +126,8 @@ export class Executor {
           return refuse("EXEC_TIMEOUT", `killed after ${policy.limits.timeoutMs / 1000} s, the time limit (--timeout)`);
         case "output-limit":
           return refuse("EXEC_OUTPUT_LIMIT", `killed: output exceeded ${humanBytes(policy.limits.maxOutputBytes)}, the limit (--max-output)`);
+        case "abandoned":
+          return refuse("EXEC_ABANDONED", "killed: the client went away before the command finished");
         case "spawn-failed":
           return outcome.code === "ENOENT"
             ? refuse("EXEC_NOT_FOUND", `${file}: no such program (removed since the server started?)`)

@@ -13,6 +13,7 @@ export type RunOutcome =
   | { kind: "exited"; exitCode: number; signal: string | null; stdout: Uint8Array; stderr: Uint8Array; durationMs: number }
   | { kind: "timeout"; durationMs: number }
   | { kind: "output-limit"; durationMs: number }
+  | { kind: "abandoned"; durationMs: number }
   | { kind: "spawn-failed"; code: string; message: string };
 
 /** The server's variables a command gets: no others, so that its secrets never reach a remote command. */
@@ -77,7 +78,7 @@ export function runningCount(): number {
 }
 
 /** Runs `file` with `args` (never through a shell unless `file` is one), with limits, collecting its output. */
-export function runCommand(file: string, args: readonly string[], stdin: Uint8Array | null, limits: RunLimits): Promise<RunOutcome> {
+export function runCommand(file: string, args: readonly string[], stdin: Uint8Array | null, limits: RunLimits, abandon?: AbortSignal): Promise<RunOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
@@ -99,7 +100,7 @@ export function runCommand(file: string, args: readonly string[], stdin: Uint8Ar
     const stdout: Uint8Array[] = [];
     const stderr: Uint8Array[] = [];
     let outputBytes = 0;
-    let verdict: "timeout" | "output-limit" | null = null;
+    let verdict: "timeout" | "output-limit" | "abandoned" | null = null;
     let exit: { code: number | null; signal: string | null } | null = null;
     let settled = false;
     let grace: ReturnType<typeof setTimeout> | undefined;
@@ -109,6 +110,7 @@ export function runCommand(file: string, args: readonly string[], stdin: Uint8Ar
       settled = true;
       clearTimeout(timer);
       clearTimeout(grace);
+      abandon?.removeEventListener("abort", onAbandon);
       running.delete(child);
       resolve(outcome);
     };
@@ -120,12 +122,16 @@ export function runCommand(file: string, args: readonly string[], stdin: Uint8Ar
         conclude(exit?.code ?? null, exit?.signal ?? "SIGKILL");
       }, 2000);
     };
-    const stop = (why: "timeout" | "output-limit") => {
+    const stop = (why: "timeout" | "output-limit" | "abandoned") => {
       verdict ??= why;
       killGroup(child);
       closeSoon();
     };
     const timer = setTimeout(() => stop("timeout"), limits.timeoutMs);
+    // Nobody is left to read the result (the client went away): the command goes, its group too.
+    const onAbandon = () => stop("abandoned");
+    if (abandon?.aborted) queueMicrotask(onAbandon);
+    else abandon?.addEventListener("abort", onAbandon, { once: true });
     const collect = (into: Uint8Array[]) => (chunk: Uint8Array) => {
       if (verdict !== null) return;
       outputBytes += chunk.length;
@@ -154,6 +160,7 @@ export function runCommand(file: string, args: readonly string[], stdin: Uint8Ar
       const status = exit ?? { code, signal };
       if (verdict === "timeout") return finish({ kind: "timeout", durationMs: elapsed() });
       if (verdict === "output-limit") return finish({ kind: "output-limit", durationMs: elapsed() });
+      if (verdict === "abandoned") return finish({ kind: "abandoned", durationMs: elapsed() });
       const signalNumber = status.signal === null ? 0 : (constants.signals as Record<string, number>)[status.signal] ?? 0;
       finish({
         kind: "exited",
