@@ -8,7 +8,7 @@ import { execCommand } from "./commands/exec.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { putCommand } from "./commands/put.ts";
 import { recvCommand } from "./commands/recv.ts";
-import { CliError, describeError } from "./errors.ts";
+import { CliError, describeError, UsageError } from "./errors.ts";
 import { printError } from "./output.ts";
 
 export const VERSION = "0.1.0";
@@ -67,6 +67,7 @@ export async function run(argv: readonly string[], adapter: RuntimeAdapter): Pro
     printError(`sockframe ${command.name}: ${describeError(error)}`);
     // Under Node the program runs from an in-memory bundle (bin/sockframe.js): name it, not its data: URL.
     if (debugEnabled() && error instanceof Error) printError((error.stack ?? "").replace(/data:text\/javascript;base64,[A-Za-z0-9+/=]+/g, "sockframe-bundle.js"));
+    if (error instanceof UsageError && command.usageErrorStatus !== undefined) return command.usageErrorStatus;
     return error instanceof CliError ? error.exitCode : 1;
   }
 }

@@ -8,8 +8,9 @@
  */
 import { run } from "./cli.ts";
 import { loadAdapter } from "./load-adapter.js";
-import { flushOutput } from "./output.ts";
+import { flushOutput, stopWhenOutputCloses } from "./output.ts";
 
+stopWhenOutputCloses();
 const adapter = await loadAdapter();
 const status = await run(process.argv.slice(2), adapter);
 await flushOutput();

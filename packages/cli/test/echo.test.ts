@@ -261,12 +261,15 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
     }
     const top = await runCli(runtime, ["--help"]);
     expect(top.stdout).toMatch(/Commands:/);
-    for (const args of [["echo", "--bogus"], ["nope"], ["client"], ["echo", "--profile", "xx"], ["echo", "--listen", "tcp://1.2.3.4:99999"], ["client", "--connect", "127.0.0.1:1", "--message", "x"]]) {
+    for (const args of [["echo", "--bogus"], ["nope"], ["client"], ["echo", "--profile", "xx"], ["echo", "--listen", "tcp://1.2.3.4:99999"], ["client", "--connect", "127.0.0.1:1", "--message", "x"], ["put", "--connect", "127.0.0.1:1", "no\nsuch file"]]) {
       const result = await runCli(runtime, args);
       expect(result.code, args.join(" ")).not.toBe(0);
       expect(result.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(result.stderr).toMatch(/^sockframe/);
     }
+    // Usage errors exit 2, except exec's: all of its own failures are 125, apart from the remote status.
+    const usage: Array<[string[], number]> = [[["echo", "--bogus"], 2], [["put", "x"], 2], [["exec", "--bogus"], 125], [["exec", "--", "ls"], 125], [["exec", "--connect", "127.0.0.1:1"], 125]];
+    for (const [args, status] of usage) expect((await runCli(runtime, args)).code, args.join(" ")).toBe(status);
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeFrame } from "@sockframe/codec";
 import { afterAll, describe, expect, test } from "vitest";
-import { killLeftovers, RUNTIMES, runCli } from "./support/cli.ts";
+import { cliCommand, collect, killLeftovers, RUNTIMES, runCli, spawnTracked } from "./support/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "sf-inspect-"));
 afterAll(() => {
@@ -48,6 +48,31 @@ describe.each(RUNTIMES)("inspect on %s", (runtime) => {
       error: { code: "HEADER_INVALID", stage: "header", offset: good.length + 4, frame: 3, message: expect.stringMatching(/^HEADER_INVALID/) },
     });
     expect(result.stderr).toBe("");
+  });
+
+  test("a valid header of any depth, or with an infinity, prints as it reads", async () => {
+    const deep = `{"total_size":2,"x":1e400,"d":${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
+    const input = Buffer.concat([Buffer.alloc(4), Buffer.from(deep), Buffer.from("ok")]);
+    input.writeUInt32BE(deep.length, 0);
+    const result = await runCli(runtime, ["inspect", "-"], { input });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const line = JSON.parse(result.stdout);
+    expect(line.header.x).toBe(Infinity);
+    expect(result.stdout).toContain(`"d":${"[".repeat(20_000)}`);
+    expect(line).toMatchObject({ frame: 0, body_size: 2, preview: "ok" });
+  });
+
+  test("a reader that goes away (| head) ends it quietly with status 141, as SIGPIPE would", async () => {
+    const many = Buffer.concat(Array.from({ length: 20_000 }, (_, i) => encodeFrame({ id: i }, utf8.encode("abc"))));
+    const [file, args] = cliCommand(runtime, ["inspect", "-"]);
+    const child = spawnTracked(file, args);
+    child.stdout!.once("data", () => child.stdout!.destroy());
+    child.stdin!.on("error", () => undefined);
+    child.stdin!.end(many);
+    const result = await collect(child, 60_000);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(141);
   });
 
   test("standard input, profiles, a clean end", async () => {

@@ -7,6 +7,8 @@ import { Allowlist } from "../src/exec/allowlist.ts";
 import { exitStatusFor } from "../src/exec/protocol.ts";
 import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
 import { upperAscii } from "../src/bytes.ts";
+import { jsonText } from "../src/json-text.ts";
+import { shown } from "../src/output.ts";
 import { unsafeNameReason } from "../src/transfer/safe-name.ts";
 import { UNSAFE_NAMES } from "./support/unsafe-names.ts";
 
@@ -109,6 +111,27 @@ describe("arguments", () => {
     expect(exitStatusFor("UNAUTHORIZED")).toBe(126);
     expect(exitStatusFor("EXEC_NOT_FOUND")).toBe(127);
     expect(exitStatusFor("EXEC_BUSY")).toBe(125);
+  });
+});
+
+describe("shown", () => {
+  test("a name with a line break or another control character is quoted, others are left as they are", () => {
+    expect(shown("notes 信息.txt")).toBe("notes 信息.txt");
+    expect(shown("a\nb")).toBe('"a\\nb"');
+    expect(shown("a\u2028b\u009bc")).toBe('"a\\u2028b\\u009bc"');
+    expect(shown("\u001b[31mred")).toBe('"\\u001b[31mred"');
+  });
+});
+
+describe("jsonText", () => {
+  test("writes what JSON.stringify writes, at any depth, with infinities that read back as such", () => {
+    const samples: unknown[] = [{}, [], { total_size: 3, id: "a\n\u2028", x: [1, -0, 0.5, null, true, { "": {} }] }, "s", 12];
+    for (const sample of samples) expect(jsonText(sample)).toBe(JSON.stringify(sample));
+    expect(jsonText({ x: Infinity, y: [-Infinity] })).toBe('{"x":1e999,"y":[-1e999]}');
+    expect(JSON.parse(jsonText({ x: Infinity }))).toEqual({ x: Infinity });
+    const deep = JSON.parse(`{"d":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(jsonText(deep)).toBe(`{"d":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
   });
 });
 

@@ -34,7 +34,7 @@ ${CONNECT_TIMEOUT_HELP}
 
 Exit status: the remote command's; 124 if it timed out; 126 if it was refused (not allowed,
 no shell, wrong token); 127 if the program is missing on the server; 125 for any other failure
-(connection, busy server, output limit, bad reply).
+(usage errors, connection, busy server, output limit, bad reply).
 `;
 
 async function readStdin(limit: number): Promise<Uint8Array> {
@@ -117,6 +117,7 @@ export const execCommand: Command = {
   name: "exec",
   summary: "run a program on an exec-server and print its output",
   help: HELP,
+  usageErrorStatus: 125,
   options: {
     connect: { type: "string" },
     "token-file": { type: "string" },

@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { type Header, isSockframeError, StreamingFrameDecoder } from "@sockframe/codec";
 import { parseSize, stringOption } from "../args.ts";
 import type { Command } from "../command.ts";
+import { jsonText } from "../json-text.ts";
 import { CliError, describeError, UsageError } from "../errors.ts";
 import { printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
@@ -92,15 +93,14 @@ export const inspectCommand: Command = {
             headBytes += part.length;
           }
         } else {
-          printLine(JSON.stringify({
-            frame: index,
-            offset: frameStart,
-            header,
+          const rest = JSON.stringify({
             body_size: bodySize,
             sha256: hash!.digest("hex"),
             preview: preview(Buffer.concat(head)),
             ...(bodySize > PREVIEW_BYTES ? { preview_truncated: true } : {}),
-          }));
+          });
+          // The header by jsonText: any depth, and 1e400 shown as an infinity rather than null.
+          printLine(`{"frame":${index},"offset":${frameStart},"header":${jsonText(header)},${rest.slice(1)}`);
           index++;
           frameStart = decoder.offset;
         }

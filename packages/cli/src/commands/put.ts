@@ -6,7 +6,7 @@ import { humanBytes } from "../bytes.ts";
 import type { Command } from "../command.ts";
 import { CONNECT_TIMEOUT_HELP, CONNECT_TIMEOUT_OPTION, connectTimeoutMs, connectWithin } from "../connect.ts";
 import { CliError, describeError, UsageError } from "../errors.ts";
-import { printError, printLine } from "../output.ts";
+import { printError, printLine, shown } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import type { StreamAddress } from "../raw/net.ts";
 import { FilePreparation } from "../transfer/prepared-file.ts";
@@ -70,10 +70,10 @@ export const putCommand: Command = {
         if (outcome.ok) {
           const size = Number(outcome.reply.size ?? 0);
           const seconds = (performance.now() - started) / 1000;
-          printLine(`sent ${path} (${size} bytes in ${seconds.toFixed(2)} s, ${humanBytes(size / Math.max(seconds, 1e-3))}/s), verified and saved as ${String(outcome.reply.saved)}`);
+          printLine(`sent ${shown(path)} (${size} bytes in ${seconds.toFixed(2)} s, ${humanBytes(size / Math.max(seconds, 1e-3))}/s), verified and saved as ${shown(String(outcome.reply.saved))}`);
         } else {
           failures++;
-          printError(`sockframe put: ${path}: ${outcome.message}`);
+          printError(`sockframe put: ${shown(path)}: ${outcome.message}`);
         }
       }
     } finally {

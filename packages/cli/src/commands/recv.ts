@@ -8,7 +8,7 @@ import { humanBytes } from "../bytes.ts";
 import type { Command } from "../command.ts";
 import { reportConnectionError } from "../connection-log.ts";
 import { CliError } from "../errors.ts";
-import { printError, printLine } from "../output.ts";
+import { printError, printLine, shown } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import { shutdownSignal, sleep } from "../shutdown.ts";
 import { md5OffThread } from "../transfer/md5-thread.ts";
@@ -121,10 +121,10 @@ function handler(context: RecvContext) {
           .finally(() => context.active.delete(abort));
         if (result.ok) {
           const seconds = (performance.now() - started) / 1000;
-          printLine(`received ${name} (${result.size} bytes, ${humanBytes(result.size / Math.max(seconds, 1e-3))}/s) from ${who}, verified, saved as ${result.path}`);
+          printLine(`received ${shown(name)} (${result.size} bytes, ${humanBytes(result.size / Math.max(seconds, 1e-3))}/s) from ${who}, verified, saved as ${shown(result.path)}`);
           await connection.send({ id, saved: name, size: result.size });
         } else {
-          printError(`sockframe recv: ${who}: ${name}: ${result.code}: ${result.message}; nothing saved`);
+          printError(`sockframe recv: ${who}: ${shown(name)}: ${result.code}: ${result.message}; nothing saved`);
           if (!result.bodyDone) {
             await connection.send({ id, error: { code: result.code, message: result.message } }).catch(() => undefined);
             refusedLast = true;

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { CliError, describeError } from "../errors.ts";
+import { shown } from "../output.ts";
 import { type FileDigests, digestFile } from "./file-digest.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { unsafeNameReason } from "./safe-name.ts";
@@ -50,11 +51,11 @@ export class FilePreparation {
   async #check(): Promise<number> {
     const path = this.path;
     const info = await stat(path).catch((error: unknown) => {
-      throw new CliError(`${path}: ${describeError(error)}`);
+      throw new CliError(`${shown(path)}: ${describeError(error)}`);
     });
-    if (!info.isFile()) throw new CliError(`${path}: not a regular file`);
+    if (!info.isFile()) throw new CliError(`${shown(path)}: not a regular file`);
     const unsafe = unsafeNameReason(this.name);
-    if (unsafe !== null) throw new CliError(`${path}: ${unsafe}`);
+    if (unsafe !== null) throw new CliError(`${shown(path)}: ${unsafe}`);
     return info.size;
   }
 
