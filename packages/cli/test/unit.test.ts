@@ -3,7 +3,10 @@ import { describe, expect, test } from "vitest";
 import { parseDuration, parseSize } from "../src/args.ts";
 import { preview } from "../src/commands/inspect.ts";
 import { echoReply } from "../src/commands/echo.ts";
-import { Allowlist } from "../src/exec/allowlist.ts";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { Allowlist, findProgram } from "../src/exec/allowlist.ts";
 import { exitStatusFor } from "../src/exec/protocol.ts";
 import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
 import { upperAscii } from "../src/bytes.ts";
@@ -69,6 +72,24 @@ describe("allowlist", () => {
     expect(allow.resolve("bin/echo")).toBeNull();
     expect(allow.resolve("rm")).toBeNull();
     expect(allow.resolve("/tmp/ls")).toBeNull();
+  });
+
+  test("relative PATH entries are never searched: only absolute directories", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sf-path-"));
+    try {
+      mkdirSync(join(dir, "relbin"));
+      writeFileSync(join(dir, "relbin", "myls"), "#!/bin/sh\n", { mode: 0o755 });
+      const cwd = process.cwd();
+      process.chdir(dir);
+      try {
+        expect(findProgram("myls", `relbin${delimiter}.`)).toBeNull();
+        expect(findProgram("myls", `${join(dir, "relbin")}`)).toBe(join(dir, "relbin", "myls"));
+      } finally {
+        process.chdir(cwd);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("an unknown program is a start-up error", () => {

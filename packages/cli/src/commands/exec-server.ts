@@ -39,7 +39,9 @@ the connection ends before its reply has gone away (Ctrl-C): its command is kill
 Options:
   --allow PROGRAM      a program that may be run (repeatable), by name (found in PATH now) or
                        path; requests name it as given, by its base name, or by its full path.
-                       Never allow an interpreter or sh/env/xargs: that allows everything.
+                       Never allow an interpreter, sh, env, xargs, or a program that runs
+                       others (find -exec, tar --to-command, git -c, ssh): that allows
+                       everything. Relative PATH entries are not searched.
   --listen ADDR        host:port, tcp://host:port or unix:/path (default 127.0.0.1:0)
   --token-file FILE    clients must send this file's content (one line) as "token"; compared in
                        constant time, a failure is answered after ${AUTH_FAILURE_DELAY_MS} ms and disconnected.

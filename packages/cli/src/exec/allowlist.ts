@@ -21,7 +21,11 @@ function executableFile(path: string): boolean {
   }
 }
 
-/** Where the shell would find `name`: an absolute path, or null. */
+/**
+ * Where the shell would find `name`: an absolute path, or null. Relative PATH entries (".", "bin")
+ * are skipped: they would name a different file in another working directory, and the allowlist
+ * promises the file it resolved at start-up.
+ */
 export function findProgram(name: string, pathVariable?: string): string | null {
   if (name.includes("/")) {
     const path = resolve(name);
@@ -34,7 +38,7 @@ export function findProgram(name: string, pathVariable?: string): string | null 
   }
   let blocked: string | null = null;
   for (const dir of (pathVariable ?? process.env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
+    if (dir === "" || !isAbsolute(dir)) continue;
     const path = join(dir, name);
     try {
       if (executableFile(path)) return path;
