@@ -177,6 +177,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #gate: Promise<void> | null = null;
   /** Between a streamed frame's head and its last body octet: an error frame now would land inside the body. */
   #midBody = false;
+  /** Octets of an error frame being written outside the batch (#writeCounted). */
+  #unbatchedBytes = 0;
+  /** The last error frame without an id the peer sent (#onConnectionError). */
+  #peerError: Header | null = null;
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
   /** Why reading is paused: a bit per reason, so that clearing one does not override another. */
   #pauseReasons = 0;
@@ -211,6 +215,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Resolves when the socket is closed in both directions. */
   readonly closed: Promise<CloseInfo>;
+  /** `closed`, as a Promise<void> for races. */
+  readonly #closedSignal: Promise<void>;
+  /** Resolves when the peer will send nothing more: its FIN arrived, or the connection closed. */
+  readonly peerEnded: Promise<void>;
+  #resolvePeerEnded!: () => void;
 
   constructor(stream: ByteStream, options: ConnectionOptions & { streamBodies?: boolean; accepted?: boolean } = {}) {
     this.#stream = stream;
@@ -225,6 +234,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#streamed = options.streamBodies ? new FrameQueue(() => this.#took(0)) : null;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
+    });
+    this.#closedSignal = this.closed.then(noop);
+    this.peerEnded = new Promise((resolve) => {
+      this.#resolvePeerEnded = resolve;
     });
     stream.start({
       data: (chunk) => this.#onData(chunk),
@@ -278,7 +291,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   #writeStalled(now: number, writeStallTimeoutMs: number): boolean {
-    return writeStallTimeoutMs > 0 && this.#queuedBytes > 0 && now - this.#lastWritten > writeStallTimeoutMs;
+    return writeStallTimeoutMs > 0 && this.#queuedBytes + this.#unbatchedBytes > 0 && now - this.#lastWritten > writeStallTimeoutMs;
   }
 
   get localAddress(): string {
@@ -287,14 +300,6 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   get remoteAddress(): string {
     return this.#stream.remoteAddress;
-  }
-
-  /**
-   * Whether the peer finished sending (its FIN arrived). Iteration also ends after stopReceiving();
-   * this tells the two apart.
-   */
-  get peerFinished(): boolean {
-    return this.#peerFinished;
   }
 
   /** The decode error that ended this connection, if one did. */
@@ -340,7 +345,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * if none is under way, so that a stream's head is queued before sendStream() returns.
    */
   #afterGate(task: () => Promise<void>): Promise<void> {
-    const run = this.#gate === null ? task() : this.#gate.then(task);
+    // Once the connection is closed a stalled stream ahead no longer holds the queue: what waits
+    // behind it runs, and fails as on any closed connection.
+    const run = this.#gate === null ? task() : Promise.race([this.#gate, this.#closedSignal]).then(task);
     const gate = run.then(noop, noop);
     this.#gate = gate;
     void gate.then(() => {
@@ -565,15 +572,18 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   /**
-   * An error frame without an id is about the connection (SPEC 7.3: the peer's decoder failed, or
-   * it is shutting down): the peer closes next, and no pending request will have its reply. They
-   * fail with the peer's reason rather than a bare "closed". The frame is still delivered.
+   * Notes an error frame without an id: the peer's word on the connection rather than on one
+   * request (SPEC 7.3: its decoder failed, and it closes next), or on a frame without an id. Should
+   * the peer then close with requests still pending, they fail with its reason rather than a bare
+   * "closed". The frame is still delivered.
    */
   #onConnectionError(header: Header): void {
-    if (header.error === undefined || header.id !== undefined || this.#requests.size === 0) return;
-    const error = new RemoteError(header);
-    for (const pending of this.#requests.values()) pending.reject(error);
-    this.#requests.clear();
+    if (header.error !== undefined && header.id === undefined) this.#peerError = header;
+  }
+
+  /** Why pending requests will have no reply now that the peer stopped: its last error frame without an id, if any. */
+  #noReply(otherwise: Error): Error {
+    return this.#peerError === null ? otherwise : new RemoteError(this.#peerError);
   }
 
   /** Replies to requests given up on (RequestOptions.signal) that came after all: dropped. */
@@ -673,8 +683,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   #onEnd(): void {
     this.#peerFinished = true;
+    this.#resolvePeerEnded();
     // The peer will send nothing more: no reply is coming for requests still waiting.
-    for (const pending of this.#requests.values()) pending.reject(new Error("sockframe: the peer closed before replying"));
+    const noReply = this.#noReply(new Error("sockframe: the peer closed before replying"));
+    for (const pending of this.#requests.values()) pending.reject(noReply);
     this.#requests.clear();
     // Both directions are finished once our FIN is out too: nothing left to wait for.
     if (this.#finSent) this.#stream.destroy();
@@ -690,7 +702,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (this.#watchdog !== null) clearTimeout(this.#watchdog);
     this.#socketError = error ?? null;
     const failure = this.#protocolError ?? error ?? new Error("sockframe: connection closed");
-    for (const pending of this.#requests.values()) pending.reject(failure);
+    const noReply = this.#protocolError === null ? this.#noReply(failure) : failure;
+    for (const pending of this.#requests.values()) pending.reject(noReply);
     this.#requests.clear();
     if (this.#currentBody !== null) {
       this.#currentBody.error(failure);
@@ -702,6 +715,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#drain();
     }
     this.#finishIncoming(this.#protocolError ?? (error && !this.#decoder.done ? error : null));
+    this.#resolvePeerEnded();
     this.#resolveClosed({ protocolError: this.#protocolError, socketError: this.#socketError });
   }
 
@@ -880,13 +894,25 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     void (this.#batchDone ?? RESOLVED)
       .catch(() => undefined)
       .then(() => this.#writing)
-      .then(() => (midBody ? undefined : this.#stream.write([frame])))
+      .then(() => (midBody ? undefined : this.#writeCounted(frame)))
       .then(() => this.#stream.closeWrite())
       .then(() => {
         this.#finSent = true;
       })
       .catch(() => undefined)
       .then(() => this.#lingerThenDestroy());
+  }
+
+  /** Writes `bytes` outside the batch, watched all the same: a peer that never reads them trips the write-stall deadline. */
+  async #writeCounted(bytes: Uint8Array): Promise<void> {
+    this.#lastWritten = Date.now();
+    this.#unbatchedBytes += bytes.length;
+    try {
+      await this.#stream.write([bytes]);
+    } finally {
+      this.#unbatchedBytes -= bytes.length;
+      this.#lastWritten = Date.now();
+    }
   }
 
   /**

@@ -681,6 +681,24 @@ describe("Connection", () => {
       await both;
     });
 
+    it("a send() waiting behind a stream whose source stalls settles once the connection closes", async () => {
+      const [a] = streamPair();
+      const sender = new Connection(a);
+      let release!: () => void;
+      const stalled = new Promise<void>((resolve) => (release = resolve));
+      async function* source() {
+        yield new Uint8Array(10);
+        await stalled;
+      }
+      const streaming = sender.sendStream({}, 20, source()).catch((error: unknown) => error);
+      const waiting = sender.send({ id: "behind" }).then(() => "sent", (error: unknown) => String(error));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      sender.destroy();
+      expect(await Promise.race([waiting, new Promise((resolve) => setTimeout(() => resolve("still pending"), 1000))])).toMatch(/closing/);
+      release();
+      expect(await streaming).toBeInstanceOf(Error);
+    });
+
     it("a source that fails part-way aborts the connection: nothing else is sent as its body", async () => {
       const [a, b] = streamPair();
       const sender = new Connection(a);
@@ -760,7 +778,7 @@ describe("Connection", () => {
     opener.destroy();
   });
 
-  it("an error frame without an id fails every pending request with the peer's reason, in both modes", async () => {
+  it("requests pending when the peer closes after an error frame without an id fail with its reason, in both modes", async () => {
     for (const streamBodies of [false, true]) {
       const [a, b] = streamPair();
       const client = new Connection(a, { streamBodies });
@@ -771,6 +789,7 @@ describe("Connection", () => {
       await iterator.next();
       // What a peer's decoder sends before closing (SPEC 7.3): no id, the whole connection.
       await server.send({ error: { code: "BODY_TOO_LARGE", message: "17 MiB is over the limit" } });
+      void server.close();
       for (const failure of await Promise.all(asked)) {
         expect(failure).toBeInstanceOf(RemoteError);
         expect(failure).toMatchObject({ code: "BODY_TOO_LARGE" });
@@ -780,16 +799,37 @@ describe("Connection", () => {
     }
   });
 
-  it("peerFinished tells the peer's end from stopReceiving(), which ends the iteration too", async () => {
+  it("peerEnded: the peer's FIN or the connection's close, not stopReceiving(), which ends the iteration too", async () => {
     const [a, b] = streamPair();
     const client = new Connection(a);
     const server = new Connection(b);
+    let ended = false;
+    void server.peerEnded.then(() => (ended = true));
     const frames = server[Symbol.asyncIterator]();
     server.stopReceiving();
     expect((await frames.next()).done).toBe(true);
-    expect(server.peerFinished).toBe(false);
-    await client.close();
-    expect(server.peerFinished).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(ended).toBe(false);
+    void client.close();
+    await server.peerEnded;
+    // A reset (no FIN) ends it too.
+    const [c, d] = streamPair();
+    const reset = new Connection(d);
+    new Connection(c).destroy();
+    await reset.peerEnded;
+  });
+
+  it("an error frame without an id that is not followed by the peer's close fails no request", async () => {
+    const [a, b] = streamPair();
+    const client = new Connection(a);
+    const server = new Connection(b);
+    const asked = client.request({ q: "a" });
+    const request = await server[Symbol.asyncIterator]().next();
+    // About some other frame without an id (a refusal, say): the connection goes on.
+    await server.send({ error: { code: "SHUTTING_DOWN", message: "not processed" } });
+    await server.send({ id: request.value!.header.id, answer: "yes" });
+    expect((await asked).header.answer).toBe("yes");
+    client.destroy();
   });
 
   it("several next() calls waiting at once each get their own frame, and all see the end", async () => {

@@ -80,6 +80,16 @@ describe("connection protections", () => {
 });
 
 describe("close() against a peer that never reads", () => {
+  it("the error frame owed to a peer that sent garbage and reads nothing does not hold the connection", async () => {
+    const socket = blackHole();
+    const connection = new Connection(socket, { writeStallTimeoutMs: 200, closeTimeoutMs: 200 });
+    socket.events!.data(Uint8Array.of(0xff, 0xff, 0xff, 0xff));
+    expect(connection.protocolError?.code).toBe("HEADER_TOO_LARGE");
+    const outcome = await Promise.race([connection.closed.then(() => "closed"), sleep(3000).then(() => "still open")]);
+    expect(outcome).toBe("closed");
+    expect(socket.destroyed).toBe(true);
+  });
+
   it("ends once writes stall for writeStallTimeoutMs, not never", async () => {
     const socket = blackHole();
     const connection = new Connection(socket, { writeStallTimeoutMs: 200, closeTimeoutMs: 200 });

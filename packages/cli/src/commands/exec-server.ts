@@ -88,16 +88,13 @@ function describeRequest(request: ExecRequest): string {
 
 function framedHandler(executor: Executor, token: TokenCheck | null) {
   return async (connection: Connection): Promise<void> => {
+    // The end of the client's side before its reply means it went away (Ctrl-C): its command is
+    // killed rather than left to run, holding a --max-concurrent slot, until its time limit. A
+    // graceful shutdown (stopReceiving) is not the peer's end: commands then finish.
+    const gone = new AbortController();
+    void connection.peerEnded.then(() => gone.abort());
     try {
-      const frames = connection[Symbol.asyncIterator]();
-      for (let next = frames.next(); ; ) {
-        const current = await next;
-        if (current.done) break;
-        const frame = current.value;
-        // The next frame is asked for while this one's command runs: the end of the client's side
-        // before the reply means it went away (Ctrl-C), and the command is killed rather than left
-        // to run, holding a --max-concurrent slot, until its time limit.
-        next = frames.next();
+      for await (const frame of connection) {
         const { header } = frame;
         if (header.error !== undefined) continue;
         if (token !== null && !token.check(header.token)) {
@@ -107,9 +104,6 @@ function framedHandler(executor: Executor, token: TokenCheck | null) {
           return;
         }
         const request = requestFromHeader(header);
-        const gone = new AbortController();
-        // Not a graceful shutdown's stopReceiving(), which ends the iteration too: the command finishes then.
-        next.then((after) => after.done && connection.peerFinished && gone.abort(), () => gone.abort());
         const result = "ok" in request ? request : await executor.run(request, frame.body.length > 0 ? frame.body : null, gone.signal);
         if (!("ok" in request)) logResult(connection.remoteAddress, describeRequest(request), result);
         const reply = replyFor(result, header.id);
