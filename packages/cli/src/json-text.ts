@@ -4,7 +4,7 @@ type Open = { items: readonly unknown[]; next: number; close: "]" } | { items: R
  * The JSON text of a decoded header, for display. Unlike JSON.stringify it has no recursion, so a
  * header nested deeper than the call stack (valid: SPEC 3.2 sets no depth limit) still prints, and
  * it writes an infinity (an extension of 1e400, SPEC 3.2) as 1e999, which reads back as the same
- * infinity, where JSON.stringify writes null.
+ * infinity, where JSON.stringify writes null, and -0 as -0.
  */
 export function jsonText(value: unknown): string {
   const out: string[] = [];
@@ -18,6 +18,9 @@ export function jsonText(value: unknown): string {
       open.push({ items: Object.entries(item), next: 0, close: "}" });
     } else if (typeof item === "number" && !Number.isFinite(item) && !Number.isNaN(item)) {
       out.push(item > 0 ? "1e999" : "-1e999");
+    } else if (Object.is(item, -0)) {
+      // JSON.stringify writes 0; an extension's -0 is delivered as it is (SPEC 3.2).
+      out.push("-0");
     } else {
       out.push(JSON.stringify(item) ?? "null");
     }

@@ -146,10 +146,12 @@ describe("shown", () => {
 
 describe("jsonText", () => {
   test("writes what JSON.stringify writes, at any depth, with infinities that read back as such", () => {
-    const samples: unknown[] = [{}, [], { total_size: 3, id: "a\n\u2028", x: [1, -0, 0.5, null, true, { "": {} }] }, "s", 12];
+    const samples: unknown[] = [{}, [], { total_size: 3, id: "a\n\u2028", x: [1, 0, 0.5, null, true, { "": {} }] }, "s", 12];
     for (const sample of samples) expect(jsonText(sample)).toBe(JSON.stringify(sample));
     expect(jsonText({ x: Infinity, y: [-Infinity] })).toBe('{"x":1e999,"y":[-1e999]}');
     expect(JSON.parse(jsonText({ x: Infinity }))).toEqual({ x: Infinity });
+    expect(jsonText({ z: -0 })).toBe('{"z":-0}');
+    expect(Object.is(JSON.parse(jsonText({ z: -0 })).z, -0)).toBe(true);
     const deep = JSON.parse(`{"d":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
     expect(() => JSON.stringify(deep)).toThrow(RangeError);
     expect(jsonText(deep)).toBe(`{"d":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);

@@ -1,6 +1,7 @@
 import type { Connection } from "@sockframe/connection";
 import type { Frame, Header, OutgoingHeader } from "@sockframe/codec";
 import { describeError } from "../errors.ts";
+import { jsonText } from "../json-text.ts";
 import { FileChunks } from "./file-chunks.ts";
 import type { PreparedFile } from "./prepared-file.ts";
 import { createProgress } from "./progress.ts";
@@ -49,7 +50,8 @@ function replyOutcome(next: IteratorResult<Frame<Header>>, id: number, size: num
   // recv's confirmation names the file saved and its size. Anything else (an echo server, say)
   // confirms nothing, and the exchange is out of step: the connection is dropped.
   if (header.id !== id || typeof header.saved !== "string" || header.size !== size) {
-    const got = JSON.stringify({ ...header, total_size: undefined }).slice(0, 120);
+    // jsonText: the peer's header may nest deeper than JSON.stringify's recursion goes.
+    const got = jsonText(header).slice(0, 120);
     return { ok: false, message: `the peer's answer is not a receiver's confirmation (is it sockframe recv?): ${got}`, connectionLost: true, fromPeer: true };
   }
   return { ok: true, reply: header };
