@@ -179,7 +179,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #midBody = false;
   /** Octets of an error frame being written outside the batch (#writeCounted). */
   #unbatchedBytes = 0;
-  /** The last error frame without an id the peer sent (#onConnectionError). */
+  /** The last error frame without an id the peer sent (#notePeerError). */
   #peerError: Header | null = null;
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
   /** Why reading is paused: a bit per reason, so that clearing one does not override another. */
@@ -215,8 +215,6 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Resolves when the socket is closed in both directions. */
   readonly closed: Promise<CloseInfo>;
-  /** `closed`, as a Promise<void> for races. */
-  readonly #closedSignal: Promise<void>;
   /** Resolves when the peer will send nothing more: its FIN arrived, or the connection closed. */
   readonly peerEnded: Promise<void>;
   #resolvePeerEnded!: () => void;
@@ -235,7 +233,6 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
-    this.#closedSignal = this.closed.then(noop);
     this.peerEnded = new Promise((resolve) => {
       this.#resolvePeerEnded = resolve;
     });
@@ -347,7 +344,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #afterGate(task: () => Promise<void>): Promise<void> {
     // Once the connection is closed a stalled stream ahead no longer holds the queue: what waits
     // behind it runs, and fails as on any closed connection.
-    const run = this.#gate === null ? task() : Promise.race([this.#gate, this.#closedSignal]).then(task);
+    const run = this.#gate === null ? task() : Promise.race([this.#gate, this.closed]).then(() => task());
     const gate = run.then(noop, noop);
     this.#gate = gate;
     void gate.then(() => {
@@ -577,7 +574,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * the peer then close with requests still pending, they fail with its reason rather than a bare
    * "closed". The frame is still delivered.
    */
-  #onConnectionError(header: Header): void {
+  #notePeerError(header: Header): void {
     if (header.error !== undefined && header.id === undefined) this.#peerError = header;
   }
 
@@ -750,7 +747,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       else pending.resolve(frame);
       return;
     }
-    this.#onConnectionError(frame.header);
+    this.#notePeerError(frame.header);
     if (this.#isLateReply(frame.header)) return;
     if (this.#stopped) {
       this.#refuse(frame.header);
@@ -797,7 +794,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // In #deliver's order: a reply goes to its request, a late reply nowhere, then the refusal.
     const pending = this.#takeRequest(header);
     if (pending === undefined) {
-      this.#onConnectionError(header);
+      this.#notePeerError(header);
       if (this.#isLateReply(header)) {
         this.#discardBody = true;
         return;
