@@ -158,9 +158,8 @@ export function runCommand(file: string, args: readonly string[], stdin: Uint8Ar
     });
     const conclude = (code: number | null, signal: string | null) => {
       const status = exit ?? { code, signal };
-      if (verdict === "timeout") return finish({ kind: "timeout", durationMs: elapsed() });
-      if (verdict === "output-limit") return finish({ kind: "output-limit", durationMs: elapsed() });
-      if (verdict === "abandoned") return finish({ kind: "abandoned", durationMs: elapsed() });
+      // Killed by us: the verdict is the outcome, whatever status the kill left.
+      if (verdict !== null) return finish({ kind: verdict, durationMs: elapsed() });
       const signalNumber = status.signal === null ? 0 : (constants.signals as Record<string, number>)[status.signal] ?? 0;
       finish({
         kind: "exited",
