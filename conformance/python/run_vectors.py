@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import sockframe_json  # noqa: E402
-from sockframe_ref import Data, Decoder, End, Frame, Head, SockframeError, encode  # noqa: E402
+from sockframe_ref import Data, Decoder, End, Frame, Head, SockframeError, decode_datagram, encode  # noqa: E402
 
 CONFORMANCE_DIR = HERE.parent
 DEFAULT_VECTORS = CONFORMANCE_DIR / "vectors"
@@ -254,6 +254,23 @@ def run_decode(case: dict[str, Any], cache: dict[int, Body]) -> str | None:
     return None
 
 
+def run_datagram(case: dict[str, Any], cache: dict[int, Body]) -> str | None:
+    options = case.get("options", {})
+    profile = options.get("profile", "be")
+    try:
+        frame = decode_datagram(
+            build(case["input"], profile),
+            profile=profile,
+            max_header_bytes=options.get("maxHeaderBytes", 65536),
+            max_body_bytes=options.get("maxBodyBytes", 16777216),
+            max_datagram_bytes=options.get("maxDatagramBytes", 65507),
+        )
+        got = Outcome([(frame.header, body_of(frame.body))], None)
+    except SockframeError as exc:
+        got = Outcome([], (exc.code, exc.stage))
+    return compare_any(case, got, profile, cache)
+
+
 def run_encode(case: dict[str, Any]) -> str | None:
     options = case.get("options", {})
     profile = options.get("profile", "be")
@@ -294,6 +311,8 @@ def run_case(case: dict[str, Any]) -> str | None:
             return run_encode(case)
         if case.get("kind") == "decode":
             return run_decode(case, {})
+        if case.get("kind") == "datagram":
+            return run_datagram(case, {})
         return f"unknown kind {case.get('kind')!r}"
     except (VectorError, KeyError, TypeError, ValueError, struct.error, OSError) as exc:
         return f"runner could not use this vector: {type(exc).__name__}: {exc}"

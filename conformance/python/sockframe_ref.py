@@ -41,6 +41,7 @@ __all__ = [
     "End",
     "Event",
     "Decoder",
+    "decode_datagram",
     "parse_header",
     "validate_fields",
     "encode",
@@ -51,12 +52,14 @@ __all__ = [
     "DEFAULT_MAX_HEADER_BYTES",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_STREAM_BODY_BYTES",
+    "DEFAULT_MAX_DATAGRAM_BYTES",
 ]
 
 MAX_SAFE_INTEGER = 2**53 - 1
 DEFAULT_MAX_HEADER_BYTES = 65536
 DEFAULT_MAX_BODY_BYTES = 16777216
 DEFAULT_MAX_STREAM_BODY_BYTES = MAX_SAFE_INTEGER
+DEFAULT_MAX_DATAGRAM_BYTES = 65507  # SPEC 9: the largest UDP payload over IPv4
 
 PROFILES = ("be", "le")
 MODES = ("buffered", "streaming")
@@ -70,6 +73,8 @@ ERROR_STAGES = {
     "BODY_TOO_LARGE": "header",
     "CHECKSUM_MISMATCH": "body",
     "TRUNCATED": "end",
+    "DATAGRAM_TOO_LARGE": "prefix",
+    "DATAGRAM_TRAILING_OCTETS": "end",
 }
 
 _PREFIX_FORMAT = {"be": ">I", "le": "<i"}
@@ -367,6 +372,35 @@ class Decoder:
 # Encoder (SPEC 8)
 
 _FIELD_ORDER = ("total_size", "id", "filename", "md5", "sha256", "error")
+
+
+def decode_datagram(
+    datagram: bytes | bytearray | memoryview,
+    profile: str = "be",
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_datagram_bytes: int = DEFAULT_MAX_DATAGRAM_BYTES,
+) -> Frame:
+    """The one frame of a datagram (SPEC 9); raises the SockframeError it is dropped for."""
+    if len(datagram) > max_datagram_bytes:
+        raise SockframeError(
+            "DATAGRAM_TOO_LARGE", "prefix", f"a datagram of {len(datagram)} octets, over {max_datagram_bytes}"
+        )
+    if not datagram:
+        raise SockframeError("TRUNCATED", "end", "an empty datagram holds no frame")
+    decoder = Decoder(profile=profile, max_header_bytes=max_header_bytes, max_body_bytes=max_body_bytes)
+    decoder.push(datagram)
+    frame = decoder.next_event()
+    if frame is None:
+        decoder.end()
+        decoder.next_event()  # raises TRUNCATED: the datagram ended inside its frame
+        raise AssertionError("a non-empty datagram decoded to nothing")
+    if decoder.buffered_bytes:
+        raise SockframeError(
+            "DATAGRAM_TRAILING_OCTETS", "end", f"{decoder.buffered_bytes} octets after the datagram's frame"
+        )
+    assert isinstance(frame, Frame)
+    return frame
 
 
 def _serialize_header(header: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 import {
   concatBytes,
+  decodeDatagram,
   encodeFrame,
   encodeHeadInto,
   type EncoderOptions,
@@ -64,6 +65,10 @@ export function codecSubject(name: string): Subject {
         if (isSockframeError(error)) return { frames, error: { code: error.code, stage: error.stage } };
         throw error;
       }
+    },
+    decodeDatagram(datagram, options) {
+      const { frame, error } = decodeDatagram(datagram, { ...limits(options), maxDatagramBytes: options.maxDatagramBytes });
+      return error === null ? { frames: [frame], error: null } : { frames: [], error: { code: error.code, stage: error.stage } };
     },
     encode(header, body, options): EncodeOutcome {
       const encoderOptions = { profile: options.profile, maxHeaderBytes: options.maxHeaderBytes, checksums: options.checksums };

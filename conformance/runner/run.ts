@@ -19,10 +19,12 @@ export interface DecodeOutcome {
 /** What an implementation reports for an encode run. */
 export type EncodeOutcome = { bytes: Uint8Array } | { error: { code: string; stage: string } };
 
-/** An implementation under test. Both calls report protocol errors in their result, never by throwing. */
+/** An implementation under test. Its calls report protocol errors in their result, never by throwing. */
 export interface Subject {
   name: string;
   decode(chunks: Uint8Array[], options: VectorOptions): DecodeOutcome;
+  /** One datagram (SPEC 9): its one frame, or no frame and the error it is dropped for. */
+  decodeDatagram(datagram: Uint8Array, options: VectorOptions): DecodeOutcome;
   encode(header: Record<string, unknown>, body: Uint8Array, options: VectorOptions): EncodeOutcome;
 }
 
@@ -148,6 +150,13 @@ export function runCase(vector: Case, subject: Subject): CaseResult {
     const got = guard(() => subject.encode(vector.header ?? {}, input, options));
     if ("crash" in got) return result(`encoder threw ${got.crash}`);
     const misses = outcomes.map((want) => encodeMismatch(got, want));
+    return result(misses.includes(null) ? null : misses[0]!);
+  }
+
+  if (vector.kind === "datagram") {
+    const got = guard(() => subject.decodeDatagram(input, options));
+    if ("crash" in got) return result(`datagram decoder threw ${got.crash}`);
+    const misses = outcomes.map((want) => decodeMismatch(got, want, profile));
     return result(misses.includes(null) ? null : misses[0]!);
   }
 

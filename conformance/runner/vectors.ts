@@ -18,6 +18,7 @@ export interface VectorOptions {
   maxHeaderBytes?: number;
   maxBodyBytes?: number;
   maxStreamBodyBytes?: number;
+  maxDatagramBytes?: number;
   mode?: "buffered" | "streaming";
   checksums?: Array<"md5" | "sha256">;
 }
@@ -38,7 +39,7 @@ export interface Case {
   id: string;
   spec: string;
   description: string;
-  kind: "decode" | "encode";
+  kind: "decode" | "encode" | "datagram";
   options?: VectorOptions;
   input?: Piece[];
   header?: Record<string, unknown>;

@@ -39,6 +39,8 @@ STAGE = {
     "BODY_TOO_LARGE": "header",
     "CHECKSUM_MISMATCH": "body",
     "TRUNCATED": "end",
+    "DATAGRAM_TOO_LARGE": "prefix",
+    "DATAGRAM_TRAILING_OCTETS": "end",
 }
 
 HLI = "HEADER_LENGTH_INVALID"
@@ -48,6 +50,9 @@ HI = "HEADER_INVALID"
 BTL = "BODY_TOO_LARGE"
 CSM = "CHECKSUM_MISMATCH"
 TRN = "TRUNCATED"
+DTL = "DATAGRAM_TOO_LARGE"
+DTO = "DATAGRAM_TRAILING_OCTETS"
+DGRAM_MAX = 65507  # SPEC 9: the default maxDatagramBytes
 
 
 def md5(b):
@@ -186,6 +191,16 @@ def dec(id, spec, description, input, expect=None, options=None, chunkings=None,
         case["expectAny"] = expect_any
     else:
         case["expect"] = expect
+    _add(case)
+
+
+def dgram(id, description, input, expect, options=None):
+    """A datagram case (SPEC 9): `input` is one datagram; `expect` one frame, or no frame and an error."""
+    case = {"id": id, "spec": "9", "description": description, "kind": "datagram"}
+    if options:
+        case["options"] = options
+    case["input"] = input
+    case["expect"] = expect
     _add(case)
 
 
@@ -352,7 +367,8 @@ def parse_header(hb):
     return v
 
 
-def model_decode(data, options):
+def model_decode(data, options, first_only=False):
+    """(frames, error code or None, octets decoded); with first_only, stops after the first frame."""
     profile = options.get("profile", "be")
     max_h = options.get("maxHeaderBytes", 65536)
     streaming = options.get("mode", "buffered") == "streaming"
@@ -362,35 +378,53 @@ def model_decode(data, options):
     n = len(data)
     while pos < n:
         if n - pos < 4:
-            return frames, TRN
+            return frames, TRN, pos
         if profile == "le":
             h = int.from_bytes(data[pos:pos + 4], "little", signed=True)
         else:
             h = int.from_bytes(data[pos:pos + 4], "big")
         pos += 4
         if h <= 0:
-            return frames, HLI
+            return frames, HLI, pos
         if h > max_h:
-            return frames, HTL
+            return frames, HTL, pos
         if n - pos < h:
-            return frames, TRN
+            return frames, TRN, pos
         try:
             header = parse_header(data[pos:pos + h])
         except Reject as r:
-            return frames, r.code
+            return frames, r.code, pos
         pos += h
         size = int(header["total_size"])
         if size > max_b:
-            return frames, BTL
+            return frames, BTL, pos
         if n - pos < size:
-            return frames, TRN
+            return frames, TRN, pos
         body = data[pos:pos + size]
         pos += size
         if "md5" in header and md5(body) != header["md5"]:
-            return frames, CSM
+            return frames, CSM, pos
         if "sha256" in header and sha256(body) != header["sha256"]:
-            return frames, CSM
+            return frames, CSM, pos
         frames.append((header, body))
+        if first_only:
+            break
+    return frames, None, pos
+
+
+def model_datagram(data, options):
+    """SPEC 9: (frames, error code or None) for one datagram."""
+    if len(data) > options.get("maxDatagramBytes", DGRAM_MAX):
+        return [], DTL
+    if not data:
+        return [], TRN
+    frames, error, pos = model_decode(data, options, first_only=True)
+    if error is None and not frames:
+        error = TRN
+    if error is not None:
+        return [], error
+    if pos < len(data):
+        return [], DTO
     return frames, None
 
 
@@ -533,12 +567,15 @@ def check_case(case):
                 s = ch["splits"]
                 if not all(0 < o < n for o in s) or s != sorted(set(s)):
                     return "bad splits %r for length %d" % (s, n)
-        frames, error = model_decode(data, opts)
+        frames, error, _ = model_decode(data, opts)
         outcomes = case["expectAny"] if "expectAny" in case else [case["expect"]]
         problems = [outcome_matches(o, frames, error, profile) for o in outcomes]
         if all(problems):
             return "; ".join(problems)
         return None
+    if case["kind"] == "datagram":
+        frames, error = model_datagram(data, opts)
+        return outcome_matches(case["expect"], frames, error, profile)
     try:
         got = model_encode(case["header"], data, opts)
         got_err = None
@@ -2108,6 +2145,82 @@ dec("tutorial-frame-read-as-be", "10", "a tutorial frame decoded with the defaul
     [fr(TUT_H, "hello", profile="le")], out([], HTL))
 dec("tutorial-nan", "10", "json.dumps writes NaN for float('nan'): HEADER_INVALID_JSON",
     [fr('{"total_size": 0, "ratio": NaN}')], out([], HIJ), options=LE)
+
+
+# ------------------------------------------------------------------------------------------------
+new_file("11-datagrams.json", "Datagrams: exactly one frame per datagram, maxDatagramBytes (SPEC 9)")
+
+DG_HEAD = 24  # the prefix and '{"total_size":NNNNN}'
+assert len(('{"total_size":%d}' % (DGRAM_MAX - DG_HEAD)).encode()) + 4 == DG_HEAD
+DG_FILL = rep(DGRAM_MAX - DG_HEAD, [hx("5a")])
+
+dgram("dgram-one-frame", "a datagram holding one frame delivers it", [fr(HELLO, "hello")], out([HELLO_F]))
+dgram("dgram-min-frame", "the smallest frame (H = 16, N = 0) as a datagram", [fr(MIN)], out([MIN_F]))
+dgram("dgram-le", "the le profile applies to datagrams too", [fr(HELLO, "hello")], out([HELLO_F]), options=LE)
+dgram("dgram-utf8-header", "a header with multi-octet characters",
+      [fr(UTF_H, "abc")], out([F({"total_size": 3, "é": "€😀", "k": "ß𝄞ä"}, "abc")]))
+dgram("dgram-checksums-ok", "md5 and sha256 are verified, and match",
+      [fr(htext(hdr(5, md5=MD5_HELLO, sha256=SHA_HELLO)), "hello")],
+      out([F(hdr(5, md5=MD5_HELLO, sha256=SHA_HELLO), "hello")]))
+dgram("dgram-error-frame", "an error frame in a datagram is delivered as a frame like any other",
+      [fr(EF)], out([EF_F]))
+dgram("dgram-empty", "an empty datagram holds no frame: TRUNCATED", [], out([], TRN))
+dgram("dgram-prefix-partial", "a datagram of 3 octets ends inside the prefix: TRUNCATED", [hx("000010")], out([], TRN))
+dgram("dgram-prefix-only", "a prefix announcing 16 octets and nothing after it: TRUNCATED", [{"u32be": 16}], out([], TRN))
+dgram("dgram-header-cut", "a datagram that ends inside its header: TRUNCATED",
+      [{"u32be": 16}, u8('{"total_size"')], out([], TRN))
+dgram("dgram-body-short", "a body 5 octets short of total_size: TRUNCATED",
+      [fr('{"total_size":10}', "01234")], out([], TRN))
+dgram("dgram-trailing-octet", "one octet after the frame: DATAGRAM_TRAILING_OCTETS, and the frame is not delivered",
+      [fr(HELLO, "hello"), hx("00")], out([], DTO))
+dgram("dgram-two-frames", "two valid frames in one datagram: DATAGRAM_TRAILING_OCTETS, neither is delivered",
+      [fr(MIN), fr(MIN)], out([], DTO))
+dgram("dgram-trailing-invalid-prefix", "the octets after the frame are not decoded: a zero prefix after it is "
+      "DATAGRAM_TRAILING_OCTETS, not HEADER_LENGTH_INVALID", [fr(MIN), {"u32be": 0}], out([], DTO))
+dgram("dgram-trailing-partial-prefix", "two octets after the frame are DATAGRAM_TRAILING_OCTETS, not TRUNCATED",
+      [fr(MIN), hx("0000")], out([], DTO))
+dgram("dgram-body-longer-than-total-size", "a body 2 octets longer than total_size: DATAGRAM_TRAILING_OCTETS",
+      [fr('{"total_size":3}', "hello")], out([], DTO))
+dgram("dgram-header-length-invalid", "H = 0: HEADER_LENGTH_INVALID", [{"u32be": 0}, u8(MIN)], out([], HLI))
+dgram("dgram-header-length-invalid-le", "H = -1 in le: HEADER_LENGTH_INVALID",
+      [{"u32le": 4294967295}, u8(MIN)], out([], HLI), options=LE)
+dgram("dgram-header-too-large", "H = 65537 in a short datagram: HEADER_TOO_LARGE, from the prefix",
+      [{"u32be": 65537}, u8(MIN)], out([], HTL))
+dgram("dgram-header-too-large-custom", "maxHeaderBytes 15: the smallest header is HEADER_TOO_LARGE",
+      [fr(MIN)], out([], HTL), options={"maxHeaderBytes": 15})
+dgram("dgram-invalid-json", "a BOM before the header: HEADER_INVALID_JSON", [frh([hx("efbbbf"), u8(MIN)])], out([], HIJ))
+dgram("dgram-invalid-header", "duplicate names: HEADER_INVALID", [fr('{"total_size":0,"a":1,"a":2}')], out([], HI))
+dgram("dgram-invalid-header-then-trailing", "the frame's own error comes before the octets after it",
+      [fr('{"total_size":0,"a":1,"a":2}'), hx("00")], out([], HI))
+dgram("dgram-body-too-large", "maxBodyBytes 4: total_size 5 is BODY_TOO_LARGE",
+      [fr(HELLO, "hello")], out([], BTL), options={"maxBodyBytes": 4})
+dgram("dgram-body-too-large-default", "datagrams are decoded in buffered mode: total_size 16777217 is "
+      "BODY_TOO_LARGE under the default maxBodyBytes, before TRUNCATED",
+      [fr('{"total_size":16777217}', "0123456789")], out([], BTL))
+dgram("dgram-checksum-mismatch", "a wrong sha256: CHECKSUM_MISMATCH", [fr(htext(hdr(5, sha256=ZERO_SHA)), "hello")],
+      out([], CSM))
+dgram("dgram-checksum-mismatch-then-trailing", "a wrong md5 and an octet after the frame: CHECKSUM_MISMATCH",
+      [fr('{"total_size":0,"md5":"%s"}' % ZERO_MD5), hx("00")], out([], CSM))
+dgram("dgram-max-default-exact", "a datagram of exactly 65507 octets is within the default maxDatagramBytes",
+      [fr('{"total_size":%d}' % (DGRAM_MAX - DG_HEAD), [DG_FILL])],
+      out([F({"total_size": DGRAM_MAX - DG_HEAD}, big_body(b"\x5a" * (DGRAM_MAX - DG_HEAD)))]))
+dgram("dgram-max-default-over", "a datagram of 65508 octets: DATAGRAM_TOO_LARGE under the default limit",
+      [fr('{"total_size":%d}' % (DGRAM_MAX - DG_HEAD + 1), [DG_FILL, hx("5a")])], out([], DTL))
+dgram("dgram-max-custom-exact", "maxDatagramBytes 25: a frame of 25 octets is delivered",
+      [fr(HELLO, "hello")], out([HELLO_F]), options={"maxDatagramBytes": 25})
+dgram("dgram-max-custom-over", "maxDatagramBytes 24: a frame of 25 octets is DATAGRAM_TOO_LARGE",
+      [fr(HELLO, "hello")], out([], DTL), options={"maxDatagramBytes": 24})
+dgram("dgram-max-before-decoding", "maxDatagramBytes 8: 9 octets that would be HEADER_TOO_LARGE as a stream are "
+      "DATAGRAM_TOO_LARGE: the length is checked before anything is decoded", [hx("ffffffff ffffffff ff")],
+      out([], DTL), options={"maxDatagramBytes": 8})
+dgram("dgram-max-zero-empty", "maxDatagramBytes 0: an empty datagram is within it, and TRUNCATED", [], out([], TRN),
+      options={"maxDatagramBytes": 0})
+dgram("dgram-max-zero-one-octet", "maxDatagramBytes 0: one octet is DATAGRAM_TOO_LARGE", [hx("00")], out([], DTL),
+      options={"maxDatagramBytes": 0})
+dgram("dgram-max-over-default-limits", "maxDatagramBytes 100000 and maxBodyBytes 65536: a 70016-octet datagram "
+      "with a 70000-octet body is BODY_TOO_LARGE (the limits of 5 still apply)",
+      [fr('{"total_size":70000}', [rep(70000, [hx("00")])])], out([], BTL),
+      options={"maxDatagramBytes": 100000, "maxBodyBytes": 65536})
 
 
 # ================================================================================================

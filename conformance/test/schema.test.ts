@@ -51,7 +51,7 @@ interface Case {
   id: string;
   spec: string;
   description: string;
-  kind: 'decode' | 'encode';
+  kind: 'decode' | 'encode' | 'datagram';
   options?: Record<string, unknown>;
   input: Piece[];
   header?: Record<string, unknown>;
@@ -210,6 +210,33 @@ describe('vector schema', () => {
     expect(check({ ...enc, expect: { frames: [] } })).toBe(false);
     expect(check({ ...base, header: {} })).toBe(false);
     expect(check({ ...base, expect: { error: { code: 'HEADER_INVALID', stage: 'encode' } } })).toBe(false);
+    expect(check({ ...base, options: { maxDatagramBytes: 10 } })).toBe(false);
+    expect(check({ ...base, expect: { frames: [], error: { code: 'DATAGRAM_TRAILING_OCTETS', stage: 'end' } } })).toBe(false);
+    expect(check({ ...enc, options: { maxDatagramBytes: 10 } })).toBe(false);
+
+    const datagram = {
+      id: 'g',
+      spec: '9',
+      description: 'd',
+      kind: 'datagram',
+      input: [{ u32be: 16 }, { utf8: '{"total_size":0}' }],
+      expect: { frames: [{ header: { total_size: 0 }, body: [] }] },
+    };
+    const dropped = (code: string, stage: string) => ({ ...datagram, expect: { frames: [], error: { code, stage } } });
+    expect(check(datagram)).toBe(true);
+    expect(check({ ...datagram, options: { maxDatagramBytes: 0, maxBodyBytes: 5, profile: 'le' } })).toBe(true);
+    expect(check(dropped('DATAGRAM_TRAILING_OCTETS', 'end'))).toBe(true);
+    expect(check(dropped('DATAGRAM_TOO_LARGE', 'prefix'))).toBe(true);
+    expect(check(dropped('TRUNCATED', 'end'))).toBe(true);
+    expect(check(dropped('DATAGRAM_TOO_LARGE', 'end'))).toBe(false);
+    expect(check(dropped('DATAGRAM_TRAILING_OCTETS', 'encode'))).toBe(false);
+    expect(check({ ...datagram, expect: { frames: [] } })).toBe(false);
+    expect(check({ ...datagram, expect: { frames: [...datagram.expect.frames, ...datagram.expect.frames] } })).toBe(false);
+    expect(check({ ...datagram, expect: { ...datagram.expect, error: { code: 'TRUNCATED', stage: 'end' } } })).toBe(false);
+    expect(check({ ...datagram, chunkings: ['whole'] })).toBe(false);
+    expect(check({ ...datagram, header: {} })).toBe(false);
+    expect(check({ ...datagram, options: { mode: 'buffered' } })).toBe(false);
+    expect(check({ ...datagram, options: { maxStreamBodyBytes: 1 } })).toBe(false);
   });
 });
 

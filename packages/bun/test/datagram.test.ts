@@ -64,7 +64,11 @@ test("the largest IPv4 datagram frame goes through; a larger one is refused befo
   expect(encodeFrame({}, body).length).toBe(MAX_DATAGRAM_BYTES);
   await a.send({}, body, b.address);
   expect((await nextFrame(b)).body.length).toBe(body.length);
-  await expect(a.send({}, new Uint8Array(MAX_DATAGRAM_BYTES), b.address)).rejects.toThrow(RangeError);
+  await expect(a.send({}, new Uint8Array(MAX_DATAGRAM_BYTES), b.address)).rejects.toMatchObject({
+    name: "SockframeError",
+    code: "DATAGRAM_TOO_LARGE",
+    stage: "encode",
+  });
 });
 
 test("a hostname destination is resolved (Bun's send takes IP addresses only)", async () => {

@@ -6,7 +6,9 @@ export type ErrorCode =
   | "HEADER_INVALID"
   | "BODY_TOO_LARGE"
   | "CHECKSUM_MISMATCH"
-  | "TRUNCATED";
+  | "TRUNCATED"
+  | "DATAGRAM_TOO_LARGE"
+  | "DATAGRAM_TRAILING_OCTETS";
 
 /** Where an error arose: the part of the frame being decoded, the end of the stream, or encoding. */
 export type ErrorStage = "prefix" | "header" | "body" | "end" | "encode";
@@ -20,6 +22,8 @@ export const ERROR_STAGES: Readonly<Record<ErrorCode, ErrorStage>> = Object.free
   BODY_TOO_LARGE: "header",
   CHECKSUM_MISMATCH: "body",
   TRUNCATED: "end",
+  DATAGRAM_TOO_LARGE: "prefix",
+  DATAGRAM_TRAILING_OCTETS: "end",
 });
 
 /** Fields that locate an error in the decoded stream. */

@@ -5,6 +5,7 @@
  * TextEncoder/TextDecoder and Web Streams only, so it runs on Node, Deno, Bun and browsers.
  */
 export { type Codec, type CodecConfig, createCodec, decodeAll, type DecodeResult } from "./codec.ts";
+export { type DatagramLimit, type DatagramResult, decodeDatagram, encodeDatagram, MAX_DATAGRAM_BYTES } from "./datagram.ts";
 export { type ChecksumName, digestHex, PURE_HASHES } from "./checksum.ts";
 export { type Frame, FrameDecoder, type FrameEvent, StreamingFrameDecoder } from "./decoder.ts";
 export {

@@ -63,7 +63,8 @@ export interface ResolvedLimits {
   maxStreamBodyBytes: number;
 }
 
-function checkLimit(name: string, value: number, max: number): number {
+/** The value if it is an integer in 0..max; a RangeError (a programming error) otherwise. */
+export function checkLimit(name: string, value: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < 0 || value > max) {
     throw new RangeError(`${name} must be an integer in 0..${max}, got ${String(value)}`);
   }

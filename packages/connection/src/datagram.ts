@@ -1,7 +1,8 @@
 import {
-  decodeAll,
+  type DatagramLimit,
+  decodeDatagram,
   type DecoderOptions,
-  encodeFrame,
+  encodeDatagram,
   type EncoderOptions,
   type Frame,
   type Header,
@@ -10,9 +11,6 @@ import {
 } from "@sockframe/codec";
 import type { Address } from "./address.ts";
 import { FrameQueue } from "./frame-queue.ts";
-
-/** The largest UDP payload over IPv4 (65535 - 8 - 20); the default frame size limit for datagrams. */
-export const MAX_DATAGRAM_BYTES = 65507;
 
 /** What a runtime adapter provides for a datagram socket: it only moves datagrams. */
 export interface DatagramTransport {
@@ -32,14 +30,17 @@ export interface DatagramFrame extends Frame<Header> {
 /** Counters of a datagram endpoint. */
 export interface DatagramStats {
   received: number;
+  /** Datagrams dropped, for either reason below. */
   dropped: number;
-  /** Why the last datagram was dropped. */
+  /** Of those, datagrams that were not one valid frame (SPEC 9). */
+  invalid: number;
+  /** Of those, valid frames dropped because maxQueuedFrames were waiting to be read. */
+  overflowed: number;
+  /** Why the last invalid datagram was dropped. */
   lastError: SockframeError | null;
 }
 
-export interface DatagramOptions extends DecoderOptions<Header>, Omit<EncoderOptions, keyof DecoderOptions<Header>> {
-  /** Largest frame sent or accepted. Default 65507 (UDP over IPv4). */
-  maxDatagramBytes?: number;
+export interface DatagramOptions extends DecoderOptions<Header>, Omit<EncoderOptions, keyof DecoderOptions<Header>>, DatagramLimit {
   /** Frames queued unread before further ones are dropped (and counted). Default 1024. */
   maxQueuedFrames?: number;
 }
@@ -52,13 +53,12 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   readonly #transport: DatagramTransport;
   readonly #options: DatagramOptions;
   readonly #queue: FrameQueue<DatagramFrame>;
-  readonly #maxBytes: number;
-  readonly stats: DatagramStats = { received: 0, dropped: 0, lastError: null };
+  readonly stats: DatagramStats = { received: 0, dropped: 0, invalid: 0, overflowed: 0, lastError: null };
 
   constructor(transport: DatagramTransport, options: DatagramOptions = {}) {
     this.#transport = transport;
     this.#options = options;
-    this.#maxBytes = options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES;
+    decodeDatagram(new Uint8Array(0), options); // checks the limits now, not at the first datagram
     this.#queue = new FrameQueue();
     transport.start((datagram, from) => this.#receive(datagram, from));
   }
@@ -69,22 +69,29 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
 
   #receive(datagram: Uint8Array, from: Address): void {
     this.stats.received++;
-    const { frames, error } = datagram.length > this.#maxBytes ? { frames: [], error: null } : decodeAll(datagram, this.#options);
-    if (error !== null || frames.length !== 1 || this.#queue.size >= (this.#options.maxQueuedFrames ?? 1024)) {
+    const { frame, error } = decodeDatagram(datagram, this.#options);
+    if (error !== null) {
       this.stats.dropped++;
+      this.stats.invalid++;
       this.stats.lastError = error;
-      return;
+    } else if (this.#queue.size >= (this.#options.maxQueuedFrames ?? 1024)) {
+      this.stats.dropped++;
+      this.stats.overflowed++;
+    } else {
+      this.#queue.push({ ...frame, from });
     }
-    this.#queue.push({ ...frames[0]!, from });
   }
 
-  /** Sends one frame as one datagram. A frame over maxDatagramBytes is refused with a RangeError. */
+  /**
+   * Sends one frame as one datagram. A frame over maxDatagramBytes is refused with
+   * `DATAGRAM_TOO_LARGE` (stage `encode`), a header the encoder refuses with its SockframeError.
+   */
   send(header: OutgoingHeader, body: Uint8Array | undefined, to: Address): Promise<void> {
-    const datagram = encodeFrame(header, body, this.#options);
-    if (datagram.length > this.#maxBytes) {
-      return Promise.reject(new RangeError(`frame is ${datagram.length} octets, over the datagram limit of ${this.#maxBytes}`));
+    try {
+      return this.#transport.send(encodeDatagram(header, body, this.#options), to);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.#transport.send(datagram, to);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<DatagramFrame> {

@@ -19,5 +19,4 @@ export {
   type DatagramOptions,
   type DatagramStats,
   type DatagramTransport,
-  MAX_DATAGRAM_BYTES,
 } from "./datagram.ts";

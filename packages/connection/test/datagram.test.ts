@@ -17,10 +17,11 @@ function fakeTransport(): DatagramTransport & { receive?: (d: Uint8Array, from: 
 }
 
 describe("DatagramEndpoint", () => {
+  const from: Address = { transport: "udp", host: "127.0.0.1", port: 7 };
+
   it("takes datagrams that are exactly one frame, drops and counts the rest", async () => {
     const transport = fakeTransport();
     const endpoint = new DatagramEndpoint(transport);
-    const from: Address = { transport: "udp", host: "127.0.0.1", port: 7 };
     const good = encodeFrame({ id: 1 });
     transport.receive!(new Uint8Array([1, 2, 3]), from);
     transport.receive!(new Uint8Array([...good, ...good]), from);
@@ -28,12 +29,55 @@ describe("DatagramEndpoint", () => {
     transport.receive!(good, from);
     const first = await endpoint[Symbol.asyncIterator]().next();
     expect(first.value).toMatchObject({ header: { id: 1 }, from });
-    expect(endpoint.stats).toMatchObject({ received: 4, dropped: 3 });
+    expect(endpoint.stats).toMatchObject({ received: 4, dropped: 3, invalid: 3, overflowed: 0 });
     expect(endpoint.stats.lastError?.code).toBe("TRUNCATED");
   });
 
-  it("refuses to send a frame over the datagram limit", async () => {
-    const endpoint = new DatagramEndpoint(fakeTransport(), { maxDatagramBytes: 100 });
-    await expect(endpoint.send({}, new Uint8Array(200), { transport: "udp", host: "127.0.0.1", port: 1 })).rejects.toThrow(RangeError);
+  it("keeps why each invalid datagram was dropped (SPEC 9), with its code and stage", () => {
+    const transport = fakeTransport();
+    const endpoint = new DatagramEndpoint(transport, { maxDatagramBytes: 64 });
+    const good = encodeFrame({ id: 1 });
+    const cases: Array<[Uint8Array, string, string]> = [
+      [new Uint8Array(0), "TRUNCATED", "end"],
+      [new Uint8Array([...good, 0]), "DATAGRAM_TRAILING_OCTETS", "end"],
+      [new Uint8Array([...good, ...good]), "DATAGRAM_TRAILING_OCTETS", "end"],
+      [new Uint8Array(65), "DATAGRAM_TOO_LARGE", "prefix"],
+      [new Uint8Array([0, 0, 0, 0]), "HEADER_LENGTH_INVALID", "prefix"],
+      [encodeFrame({ md5: "0".repeat(32) }, new Uint8Array(1)), "CHECKSUM_MISMATCH", "body"],
+    ];
+    for (const [datagram, code, stage] of cases) {
+      transport.receive!(datagram, from);
+      expect(endpoint.stats.lastError).toMatchObject({ name: "SockframeError", code, stage });
+    }
+    expect(endpoint.stats).toMatchObject({ received: cases.length, dropped: cases.length, invalid: cases.length });
+  });
+
+  it("counts valid frames dropped for a full queue apart, keeping the last invalid datagram's error", async () => {
+    const transport = fakeTransport();
+    const endpoint = new DatagramEndpoint(transport, { maxQueuedFrames: 2 });
+    transport.receive!(new Uint8Array(3), from);
+    for (let id = 1; id <= 5; id++) transport.receive!(encodeFrame({ id }), from);
+    expect(endpoint.stats).toMatchObject({ received: 6, dropped: 4, invalid: 1, overflowed: 3 });
+    expect(endpoint.stats.lastError?.code).toBe("TRUNCATED");
+    const frames = endpoint[Symbol.asyncIterator]();
+    expect((await frames.next()).value.header.id).toBe(1);
+    expect((await frames.next()).value.header.id).toBe(2);
+  });
+
+  it("refuses to send a frame over the datagram limit, with DATAGRAM_TOO_LARGE at stage encode", async () => {
+    const transport = fakeTransport();
+    const endpoint = new DatagramEndpoint(transport, { maxDatagramBytes: 100 });
+    const to: Address = { transport: "udp", host: "127.0.0.1", port: 1 };
+    await expect(endpoint.send({}, new Uint8Array(200), to)).rejects.toMatchObject({ code: "DATAGRAM_TOO_LARGE", stage: "encode" });
+    await expect(endpoint.send({ md5: "X" }, undefined, to)).rejects.toMatchObject({ code: "HEADER_INVALID", stage: "encode" });
+    const fits = 100 - (encodeFrame({}, new Uint8Array(50)).length - 50); // a two-digit total_size either way
+    await endpoint.send({}, new Uint8Array(fits), to);
+    expect(transport.sent.map((datagram) => datagram.length)).toEqual([100]);
+  });
+
+  it("checks maxDatagramBytes when it is made, not at the first datagram", () => {
+    expect(() => new DatagramEndpoint(fakeTransport(), { maxDatagramBytes: -1 })).toThrow(RangeError);
+    expect(() => new DatagramEndpoint(fakeTransport(), { maxDatagramBytes: 1.5 })).toThrow(RangeError);
+    expect(() => new DatagramEndpoint(fakeTransport(), { maxBodyBytes: -1 })).toThrow(RangeError);
   });
 });

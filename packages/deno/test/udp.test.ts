@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DenoDatagramTransport } from "../src/datagram.ts";
-import { type Address, bindDatagram, DatagramEndpoint, type DatagramFrame, encodeFrame, MAX_DATAGRAM_BYTES } from "../src/index.ts";
+import { type Address, bindDatagram, DatagramEndpoint, type DatagramFrame, encodeFrame, isSockframeError, MAX_DATAGRAM_BYTES } from "../src/index.ts";
 import { sleep, text, utf8, within } from "./helpers.ts";
 
 async function next(endpoint: DatagramEndpoint): Promise<DatagramFrame> {
@@ -97,7 +97,12 @@ Deno.test("udp: the largest frame that fits a datagram goes through intact; a la
     await a.send({}, body, b.address);
     const frame = await next(b);
     assert.deepEqual(frame.body, body);
-    await assert.rejects(a.send({}, new Uint8Array(MAX_DATAGRAM_BYTES), b.address), RangeError);
+    await assert.rejects(a.send({}, new Uint8Array(MAX_DATAGRAM_BYTES), b.address), (error: unknown) => {
+      assert.ok(isSockframeError(error));
+      assert.equal(error.code, "DATAGRAM_TOO_LARGE");
+      assert.equal(error.stage, "encode");
+      return true;
+    });
   } finally {
     await a.close();
     await b.close();

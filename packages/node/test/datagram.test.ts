@@ -69,7 +69,11 @@ describe("UDP size limit", () => {
       await a.send({ id: "big" }, body, b.address);
       const frame = await next(b);
       expect(frame.body.length).toBe(body.length);
-      await expect(a.send({ id: "big" }, new Uint8Array(body.length + 1), b.address)).rejects.toThrow(RangeError);
+      await expect(a.send({ id: "big" }, new Uint8Array(body.length + 1), b.address)).rejects.toMatchObject({
+        name: "SockframeError",
+        code: "DATAGRAM_TOO_LARGE",
+        stage: "encode",
+      });
     } finally {
       await a.close();
       await b.close();
