@@ -3,16 +3,31 @@ import { isIP } from "node:net";
 import type { udp } from "bun";
 import {
   type Address,
+  datagramAddress,
   DatagramEndpoint,
   type DatagramOptions,
   type DatagramTransport,
-  parseAddress,
+  type UdpAddress,
 } from "@sockframe/connection";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
 
 type Blocked = { datagram: Uint8Array; port: number; host: string; resolve: () => void; reject: (error: Error) => void };
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Errors an earlier datagram left on the socket (an ICMP "port unreachable", say) that Bun reports
+ * from the next send() or recv() instead. They concern that earlier datagram, which UDP may lose
+ * anyway; Node and Deno ignore them.
+ */
+const EARLIER_DATAGRAM_ERRORS = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "EMSGSIZE"]);
+
+/** A send() that fails this many times in a row with such errors reports the last one. */
+const MAX_EARLIER_ERRORS = 16;
+
+function aboutAnEarlierDatagram(error: unknown): boolean {
+  return EARLIER_DATAGRAM_ERRORS.has((error as { code?: unknown } | null)?.code as string);
+}
 
 /** Bun's send() takes IP addresses only: a name is resolved in the family of the bound socket. */
 async function resolveHost(host: string, family: 4 | 6): Promise<string> {
@@ -55,6 +70,12 @@ class BunDatagramTransport implements DatagramTransport {
         drain() {
           if (transport !== null) transport.#sendBlocked();
         },
+        // Typed (socket, error), but Bun 1.4 passes the error alone: take the last argument.
+        error(...args: unknown[]) {
+          // Without this handler Bun throws it as an uncaught exception.
+          const error = args.at(-1);
+          if (!aboutAnEarlierDatagram(error)) reportError(error);
+        },
       },
     });
     transport = new BunDatagramTransport(socket);
@@ -74,8 +95,7 @@ class BunDatagramTransport implements DatagramTransport {
     for (const [datagram, from] of early) receive(datagram, from);
   }
 
-  async send(datagram: Uint8Array, to: Address): Promise<void> {
-    if (to.transport !== "udp") throw new TypeError(`sockframe: a datagram goes to a udp:// address, not ${to.transport}`);
+  async send(datagram: Uint8Array, to: UdpAddress): Promise<void> {
     const host = await resolveHost(to.host, this.#family);
     if (this.#closed) throw new Error("sockframe: datagram socket is closed");
     return new Promise((resolve, reject) => {
@@ -87,17 +107,24 @@ class BunDatagramTransport implements DatagramTransport {
   #sendBlocked(): void {
     while (this.#blocked.length > 0 && !this.#closed) {
       const next = this.#blocked[0]!;
-      let sent: boolean;
-      try {
-        sent = this.#socket.send(next.datagram, next.port, next.host);
-      } catch (error) {
-        this.#blocked.shift();
-        next.reject(error instanceof Error ? error : new Error(String(error)));
-        continue;
-      }
-      if (!sent) return;
+      const outcome = this.#sendOne(next);
+      if (outcome === "full") return; // drain() resumes
       this.#blocked.shift();
-      next.resolve();
+      if (outcome === "sent") next.resolve();
+      else next.reject(outcome);
+    }
+  }
+
+  /** Hands one datagram to the OS: "sent", "full" (no room now), or the error that refused it. */
+  #sendOne(next: Blocked): "sent" | "full" | Error {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.#socket.send(next.datagram, next.port, next.host) ? "sent" : "full";
+      } catch (error) {
+        // Each such error is taken off the socket by the send it fails: the datagram goes again.
+        if (aboutAnEarlierDatagram(error) && attempt < MAX_EARLIER_ERRORS) continue;
+        return error instanceof Error ? error : new Error(String(error));
+      }
     }
   }
 
@@ -115,8 +142,7 @@ class BunDatagramTransport implements DatagramTransport {
  * frame per datagram, 65507 octets at most over IPv4.
  */
 export async function bindDatagram(address: string | Address, options: DatagramOptions = {}): Promise<DatagramEndpoint> {
-  const where = parseAddress(typeof address === "string" && !address.includes("://") && !address.startsWith("unix:") ? `udp://${address}` : address);
-  if (where.transport !== "udp") throw new TypeError(`sockframe: bindDatagram() needs a udp:// address, got ${where.transport}`);
+  const where = datagramAddress(address);
   const transport = await BunDatagramTransport.bind(where.host, where.port);
   return new DatagramEndpoint(transport, withNativeHashes(options));
 }

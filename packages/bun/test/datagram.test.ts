@@ -78,3 +78,41 @@ test("a hostname destination is resolved (Bun's send takes IP addresses only)", 
   await a.send({}, bytes("by name"), { transport: "udp", host: "localhost", port: b.address.port });
   expect(text((await nextFrame(b)).body)).toBe("by name");
 });
+
+test("a send to a closed port does not fail the next send, nor throw from the socket (ICMP port unreachable)", async () => {
+  const a = await bind("udp://127.0.0.1:0");
+  const b = await bind("udp://127.0.0.1:0");
+  const gone = await bindDatagram("udp://127.0.0.1:0");
+  const closedPort = gone.address;
+  await gone.close();
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => void uncaught.push(error);
+  process.on("uncaughtException", onUncaught);
+  try {
+    for (let i = 0; i < 20; i++) {
+      await a.send({ i }, undefined, closedPort).catch(() => undefined);
+      await Bun.sleep(2); // lets the ICMP error come back before the next send
+      await a.send({ live: i }, undefined, b.address);
+      expect((await nextFrame(b)).header.live).toBe(i);
+    }
+    await Bun.sleep(20);
+  } finally {
+    process.off("uncaughtException", onUncaught);
+  }
+  expect(uncaught).toEqual([]);
+});
+
+test("datagrams sent together arrive in the order they were sent", async () => {
+  const a = await bind("udp://127.0.0.1:0");
+  const b = await bind("udp://127.0.0.1:0");
+  await Promise.all(Array.from({ length: 40 }, (_, i) => a.send({ i }, undefined, b.address)));
+  const order: unknown[] = [];
+  for (let i = 0; i < 40; i++) order.push((await nextFrame(b)).header.i);
+  expect(order).toEqual(Array.from({ length: 40 }, (_, i) => i));
+});
+
+test("bindDatagram takes udp addresses only, with a message that says so", async () => {
+  for (const address of ["tcp://127.0.0.1:0", "unix:/tmp/sf-bun-dgram.sock", "/tmp/sf-bun-dgram.sock"]) {
+    await expect(bindDatagram(address)).rejects.toThrow(/udp address/);
+  }
+});

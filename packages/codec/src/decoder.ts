@@ -213,7 +213,14 @@ abstract class DecoderCore<H, Out> {
     this.verifier = null;
     let header = raw as H;
     if (this.#schema !== undefined) {
-      const result = this.#schema.safeParse(raw);
+      let result: ReturnType<ZodType<H>["safeParse"]>;
+      try {
+        result = this.#schema.safeParse(raw);
+      } catch (error) {
+        // A refine or transform that throws rather than adding an issue: still the peer's header
+        // that failed the check, so it must end this stream only, as any invalid header does.
+        throw this.#headerError("HEADER_INVALID", `the header schema threw ${String(error)}`);
+      }
       if (!result.success) throw this.#headerError("HEADER_INVALID", describeZodError(result.error));
       header = result.data;
       restoreProtoKeys(raw, header);

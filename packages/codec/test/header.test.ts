@@ -54,6 +54,15 @@ describe("application header schemas", () => {
     expect(error?.message).toMatch(/job:/);
   });
 
+  it("reports a schema that throws on the peer's header (not a zod issue) as HEADER_INVALID, and stays fused", () => {
+    const When = HeaderSchema.extend({ when: z.string().transform((text) => new Date(text).toISOString()) });
+    const options = createCodec({ header: When }).options;
+    const { frames, error } = feed([rawFrame('{"total_size":0,"when":"2020-01-01"}'), rawFrame('{"total_size":0,"when":"not a date"}')], options);
+    expect(frames.map((frame) => frame.header)).toEqual([{ total_size: 0, when: "2020-01-01T00:00:00.000Z" }]);
+    expect(error).toMatchObject({ name: "SockframeError", code: "HEADER_INVALID", stage: "header", frame: 1 });
+    expect(error?.message).toMatch(/RangeError/);
+  });
+
   it("still runs the base checks first", () => {
     const { error } = feed([rawFrame('{"total_size":0,"job":"build","md5":"XX"}')], codec.options);
     expect(error?.message).toMatch(/md5/);

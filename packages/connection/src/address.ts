@@ -4,6 +4,9 @@ export type Address =
   | { transport: "unix"; path: string }
   | { transport: "udp"; host: string; port: number };
 
+/** The address of a UDP socket, the only datagram transport the adapters have. */
+export type UdpAddress = Extract<Address, { transport: "udp" }>;
+
 /** Linux's sun_path holds 108 octets including the terminating NUL. */
 export const UNIX_PATH_MAX = 107;
 
@@ -53,6 +56,20 @@ export function parseAddress(input: string | Address): Address {
   if (input.startsWith("/") || input.startsWith("./")) return { transport: "unix", path: checkUnixPath(input) };
   if (/^[a-z]+:\/\//.test(input)) throw new TypeError(`unsupported address scheme: ${JSON.stringify(input)}`);
   return { transport: "tcp", ...hostPort(input, input) };
+}
+
+/**
+ * A UDP address for bindDatagram(): `udp://host:port`, or a bare `host:port` / `port` (read as
+ * UDP here). Anything else, a tcp:// or Unix address included, is a TypeError, the same on every
+ * runtime (the transports support UDP only; SPEC 9 allows Unix datagram sockets too).
+ */
+export function datagramAddress(input: string | Address): UdpAddress {
+  const parsed = parseAddress(input);
+  const bare = typeof input === "string" && !input.includes("://");
+  if (parsed.transport === "udp" || (parsed.transport === "tcp" && bare)) {
+    return { transport: "udp", host: parsed.host, port: parsed.port };
+  }
+  throw new TypeError(`sockframe: datagrams need a udp address (udp://host:port), got ${JSON.stringify(input)}`);
 }
 
 /** The canonical text form: `tcp://127.0.0.1:8080`, `tcp://[::1]:8080`, `unix:/tmp/s`, `udp://...`. */

@@ -9,14 +9,14 @@ import {
   type OutgoingHeader,
   type SockframeError,
 } from "@sockframe/codec";
-import type { Address } from "./address.ts";
+import { type Address, datagramAddress, type UdpAddress } from "./address.ts";
 import { FrameQueue } from "./frame-queue.ts";
 
 /** What a runtime adapter provides for a datagram socket: it only moves datagrams. */
 export interface DatagramTransport {
   readonly address: Address;
-  /** Sends one datagram; resolves once the OS took it. */
-  send(datagram: Uint8Array, to: Address): Promise<void>;
+  /** Sends one datagram; resolves once the OS took it. Datagrams sent one after another go out in that order. */
+  send(datagram: Uint8Array, to: UdpAddress): Promise<void>;
   /** Starts delivering datagrams; called once. */
   start(receive: (datagram: Uint8Array, from: Address) => void): void;
   close(): Promise<void>;
@@ -53,6 +53,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   readonly #transport: DatagramTransport;
   readonly #options: DatagramOptions;
   readonly #queue: FrameQueue<DatagramFrame>;
+  #closed = false;
   readonly stats: DatagramStats = { received: 0, dropped: 0, invalid: 0, overflowed: 0, lastError: null };
 
   constructor(transport: DatagramTransport, options: DatagramOptions = {}) {
@@ -83,12 +84,17 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   }
 
   /**
-   * Sends one frame as one datagram. A frame over maxDatagramBytes is refused with
-   * `DATAGRAM_TOO_LARGE` (stage `encode`), a header the encoder refuses with its SockframeError.
+   * Sends one frame as one datagram to `to` (a udp address, or `host:port`), after the datagrams
+   * sent before it. Rejects a frame over maxDatagramBytes with `DATAGRAM_TOO_LARGE` (stage
+   * `encode`), a header the encoder refuses with its SockframeError, any other address with a
+   * TypeError, and every send after close().
    */
-  send(header: OutgoingHeader, body: Uint8Array | undefined, to: Address): Promise<void> {
+  send(header: OutgoingHeader, body: Uint8Array | undefined, to: Address | string): Promise<void> {
     try {
-      return this.#transport.send(encodeDatagram(header, body, this.#options), to);
+      const where = datagramAddress(to);
+      const datagram = encodeDatagram(header, body, this.#options);
+      if (this.#closed) throw new Error("sockframe: datagram endpoint is closed");
+      return this.#transport.send(datagram, where);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -99,6 +105,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#transport.close();
     this.#queue.finish();
   }

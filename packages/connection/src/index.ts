@@ -5,7 +5,7 @@
  * supply sockets as ByteStreams.
  */
 export { abortable } from "./abortable.ts";
-export { type Address, checkUnixPath, DEFAULT_HOST, formatAddress, isLocalAddress, parseAddress, UNIX_PATH_MAX } from "./address.ts";
+export { type Address, checkUnixPath, datagramAddress, DEFAULT_HOST, formatAddress, isLocalAddress, parseAddress, type UdpAddress, UNIX_PATH_MAX } from "./address.ts";
 export type { ByteStream, ByteStreamEvents, RuntimeServices } from "./byte-stream.ts";
 export { COALESCE_LIMIT, coalesce } from "./coalesce.ts";
 export { type CloseInfo, type ConnectOptions, Connection, type ConnectionOptions, RemoteError, type RequestOptions, type SendStreamOptions, type StreamedFrame } from "./connection.ts";

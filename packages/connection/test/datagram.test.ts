@@ -1,6 +1,6 @@
 import { encodeFrame } from "@sockframe/codec";
 import { describe, expect, it } from "vitest";
-import { type Address, DatagramEndpoint, type DatagramTransport } from "../src/index.ts";
+import { type Address, DatagramEndpoint, type DatagramOptions, type DatagramTransport } from "../src/index.ts";
 
 function fakeTransport(): DatagramTransport & { receive?: (d: Uint8Array, from: Address) => void; sent: Uint8Array[] } {
   return {
@@ -73,6 +73,31 @@ describe("DatagramEndpoint", () => {
     const fits = 100 - (encodeFrame({}, new Uint8Array(50)).length - 50); // a two-digit total_size either way
     await endpoint.send({}, new Uint8Array(fits), to);
     expect(transport.sent.map((datagram) => datagram.length)).toEqual([100]);
+  });
+
+  it("drops a datagram whose header an application schema throws on, as HEADER_INVALID, and goes on", async () => {
+    const transport = fakeTransport();
+    // As a zod transform does with `new Date(text).toISOString()` on a bad date.
+    const header = {
+      safeParse: (raw: { when: string }) => ({ success: true, data: { ...raw, when: new Date(raw.when).toISOString() } }),
+    } as unknown as DatagramOptions["header"];
+    const endpoint = new DatagramEndpoint(transport, { header });
+    transport.receive!(encodeFrame({ when: "not a date" }), from);
+    transport.receive!(encodeFrame({ when: "2020-01-01" }), from);
+    expect(endpoint.stats).toMatchObject({ received: 2, invalid: 1, lastError: { code: "HEADER_INVALID" } });
+    expect((await endpoint[Symbol.asyncIterator]().next()).value.header.when).toBe("2020-01-01T00:00:00.000Z");
+  });
+
+  it("sends to udp addresses only, as objects or text, and nothing after close()", async () => {
+    const transport = fakeTransport();
+    const endpoint = new DatagramEndpoint(transport);
+    await endpoint.send({}, undefined, "127.0.0.1:9");
+    await endpoint.send({}, undefined, "udp://[::1]:9");
+    await expect(endpoint.send({}, undefined, { transport: "tcp", host: "127.0.0.1", port: 9 })).rejects.toThrow(TypeError);
+    await expect(endpoint.send({}, undefined, "unix:/tmp/x.sock")).rejects.toThrow(TypeError);
+    await endpoint.close();
+    await expect(endpoint.send({}, undefined, "127.0.0.1:9")).rejects.toThrow(/closed/);
+    expect(transport.sent).toHaveLength(2);
   });
 
   it("checks maxDatagramBytes when it is made, not at the first datagram", () => {

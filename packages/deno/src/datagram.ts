@@ -1,4 +1,4 @@
-import { type Address, DatagramEndpoint, type DatagramOptions, type DatagramTransport, parseAddress } from "@sockframe/connection";
+import { type Address, datagramAddress, DatagramEndpoint, type DatagramOptions, type DatagramTransport, type UdpAddress } from "@sockframe/connection";
 import { fromDenoAddr } from "./addresses.ts";
 import { closeQuietly } from "./close-quietly.ts";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
@@ -18,25 +18,24 @@ function listenDatagram(options: Deno.UdpListenOptions & { transport: "udp" }): 
   return open(options);
 }
 
-function udpAddr(address: Address): Deno.NetAddr {
-  if (address.transport === "unix") throw new TypeError("sockframe: datagrams go to UDP addresses, not Unix sockets");
-  return { transport: "udp", hostname: address.host, port: address.port };
-}
-
 /** A Deno UDP socket as a DatagramTransport: it only moves datagrams. */
 export class DenoDatagramTransport implements DatagramTransport {
   readonly address: Address;
   readonly #socket: Deno.DatagramConn;
   #closed = false;
   #loop: Promise<void> = Promise.resolve();
+  /** The send before the next: Deno sends datagrams handed over together in reverse order. */
+  #lastSend: Promise<unknown> = Promise.resolve();
 
   constructor(socket: Deno.DatagramConn) {
     this.#socket = socket;
     this.address = fromDenoAddr(socket.addr);
   }
 
-  async send(datagram: Uint8Array, to: Address): Promise<void> {
-    await this.#socket.send(datagram, udpAddr(to));
+  send(datagram: Uint8Array, to: UdpAddress): Promise<void> {
+    const sent = this.#lastSend.then(() => this.#socket.send(datagram, { transport: "udp", hostname: to.host, port: to.port }));
+    this.#lastSend = sent.catch(() => undefined);
+    return sent.then(() => undefined);
   }
 
   start(receive: (datagram: Uint8Array, from: Address) => void): void {
@@ -58,7 +57,12 @@ export class DenoDatagramTransport implements DatagramTransport {
         continue;
       }
       // A copy of exactly the datagram: frames are views of it, and the buffer is reused.
-      receive(datagram.slice(), fromDenoAddr(from));
+      try {
+        receive(datagram.slice(), fromDenoAddr(from));
+      } catch (error) {
+        // The endpoint drops bad datagrams itself: what escapes is a bug, not a reason to stop receiving.
+        reportError(error);
+      }
     }
   }
 
@@ -78,8 +82,7 @@ export class DenoDatagramTransport implements DatagramTransport {
 export function bindDatagram(address: string | Address, options: DatagramOptions = {}): Promise<DatagramEndpoint> {
   // In an executor, a bad address or a missing flag rejects the promise, as in listen().
   return new Promise((resolve) => {
-    const parsed = parseAddress(address);
-    if (parsed.transport === "unix") throw new TypeError("sockframe: bindDatagram() binds UDP sockets, not Unix sockets");
+    const parsed = datagramAddress(address);
     const socket = listenDatagram({ transport: "udp", hostname: parsed.host, port: parsed.port });
     resolve(new DatagramEndpoint(new DenoDatagramTransport(socket), withNativeHashes(options)));
   });

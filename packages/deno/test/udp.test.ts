@@ -159,3 +159,45 @@ Deno.test("udp: without --unstable-net, bindDatagram says which flag is missing"
     Object.defineProperty(Deno, "listenDatagram", original!);
   }
 });
+
+Deno.test("udp: datagrams sent together arrive in the order they were sent (Deno alone would reverse them)", async () => {
+  const a = await bindDatagram("udp://127.0.0.1:0");
+  const b = await bindDatagram("udp://127.0.0.1:0");
+  try {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => a.send({ i }, undefined, b.address)));
+    const order: unknown[] = [];
+    const frames = b[Symbol.asyncIterator]();
+    for (let i = 0; i < 40; i++) order.push((await within(5000, "a datagram", frames.next())).value?.header.i);
+    assert.deepEqual(order, Array.from({ length: 40 }, (_, i) => i));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+Deno.test("udp: a send to a closed port does not fail the next send", async () => {
+  const a = await bindDatagram("udp://127.0.0.1:0");
+  const b = await bindDatagram("udp://127.0.0.1:0");
+  const gone = await bindDatagram("udp://127.0.0.1:0");
+  const closedPort = gone.address;
+  await gone.close();
+  try {
+    const frames = b[Symbol.asyncIterator]();
+    for (let i = 0; i < 20; i++) {
+      await a.send({ i }, undefined, closedPort).catch(() => undefined);
+      await sleep(2);
+      await a.send({ live: i }, undefined, b.address);
+      assert.equal((await within(5000, "a datagram", frames.next())).value?.header.live, i);
+    }
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+Deno.test("udp: bindDatagram takes udp addresses only, as the other runtimes do", async () => {
+  for (const address of ["tcp://127.0.0.1:0", "unix:/tmp/sf-deno-test/d.sock", "/tmp/sf-deno-test/d.sock"]) {
+    await assert.rejects(bindDatagram(address), /udp address/);
+  }
+  await assert.rejects(bindDatagram({ transport: "tcp", host: "127.0.0.1", port: 0 }), TypeError);
+});

@@ -5,7 +5,8 @@ import {
   DatagramEndpoint,
   type DatagramOptions,
   type DatagramTransport,
-  parseAddress,
+  datagramAddress,
+  type UdpAddress,
 } from "@sockframe/connection";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
 
@@ -20,9 +21,7 @@ export class UdpTransport implements DatagramTransport {
     this.address = address;
   }
 
-  send(datagram: Uint8Array, to: Address): Promise<void> {
-    if (to.transport === "unix") return Promise.reject(new TypeError("sockframe: a UDP socket cannot send to a Unix socket address"));
-    if (this.#closed !== null) return Promise.reject(new Error("sockframe: datagram socket is closed"));
+  send(datagram: Uint8Array, to: UdpAddress): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#socket.send(datagram, to.port, to.host, (error) => (error ? reject(error) : resolve()));
     });
@@ -37,16 +36,6 @@ export class UdpTransport implements DatagramTransport {
     this.#closed ??= new Promise((resolve) => this.#socket.close(() => resolve()));
     return this.#closed;
   }
-}
-
-/** `udp://host:port`, or a bare `host:port` / `port`; a tcp:// or unix address is a mistake here. */
-function datagramAddress(input: string | Address): Address & { transport: "udp" } {
-  const parsed = parseAddress(input);
-  const bare = typeof input === "string" && !input.includes("://");
-  if (parsed.transport === "udp" || (parsed.transport === "tcp" && bare)) {
-    return { transport: "udp", host: parsed.host, port: parsed.port };
-  }
-  throw new TypeError(`sockframe: bindDatagram() takes a udp address, got ${JSON.stringify(input)}`);
 }
 
 /**

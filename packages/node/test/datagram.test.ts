@@ -82,6 +82,32 @@ describe("UDP size limit", () => {
 
   it("takes only udp addresses", async () => {
     await expect(bindDatagram("tcp://127.0.0.1:0")).rejects.toThrow(TypeError);
-    await expect(bindDatagram("unix:/tmp/sf-nope.sock")).rejects.toThrow(TypeError);
+    await expect(bindDatagram("unix:/tmp/sf-nope.sock")).rejects.toThrow(/udp address/);
+    await expect(bindDatagram("/tmp/sf-nope.sock")).rejects.toThrow(/udp address/);
+  });
+});
+
+describe("UDP sends", () => {
+  it("go out in the order they were made, and one to a closed port does not fail the next", async () => {
+    const a = await bindDatagram("udp://127.0.0.1:0");
+    const b = await bindDatagram("udp://127.0.0.1:0");
+    const gone = await bindDatagram("udp://127.0.0.1:0");
+    const closedPort = gone.address;
+    await gone.close();
+    try {
+      await Promise.all(Array.from({ length: 40 }, (_, i) => a.send({ i }, undefined, b.address)));
+      const order: unknown[] = [];
+      for (let i = 0; i < 40; i++) order.push((await next(b)).header.i);
+      expect(order).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      for (let i = 0; i < 20; i++) {
+        await a.send({ i }, undefined, closedPort).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await a.send({ live: i }, undefined, b.address);
+        expect((await next(b)).header.live).toBe(i);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
