@@ -1,3 +1,4 @@
+import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,6 +23,18 @@ export type AdapterListen = (
   handler: (connection: AdapterConnection) => unknown,
   options: Record<string, unknown>,
 ) => Promise<AdapterServer>;
+interface AdapterDatagramEndpoint {
+  readonly address: { transport: string; host?: string; port?: number };
+  readonly stats: { invalid: number; lastError: { code: string; stage: string } | null };
+  [Symbol.asyncIterator](): AsyncIterator<{ header: unknown; body: Uint8Array }>;
+  close(): Promise<void>;
+}
+export type AdapterBindDatagram = (address: string, options: Record<string, unknown>) => Promise<AdapterDatagramEndpoint>;
+
+/** The largest UDP payload over IPv6: datagram vectors over it cross loopback ::1, the rest cannot cross UDP at all. */
+const UDP6_MAX_PAYLOAD = 65527;
+/** How long a datagram may take to be delivered or dropped on loopback. */
+const DATAGRAM_WAIT_MS = 2000;
 
 /** At most this many writes per connection: a 16 MiB case in 64-octet chunks is merged to fit. */
 const MAX_WRITES = 256;
@@ -123,20 +136,93 @@ function serverOptions(options: VectorOptions): Record<string, unknown> {
   };
 }
 
+/** Sends one datagram from a plain node:dgram socket to [::1]:port. */
+async function sendDatagram(datagram: Uint8Array, port: number): Promise<void> {
+  const socket = createSocket("udp6");
+  try {
+    await new Promise<void>((resolve, reject) => socket.send(datagram, port, "::1", (error) => (error ? reject(error) : resolve())));
+  } finally {
+    socket.close();
+  }
+}
+
+/** An endpoint under test, with the one read that may be outstanding on it (a dropped datagram leaves it waiting). */
+interface DatagramSubject {
+  endpoint: AdapterDatagramEndpoint;
+  frames: AsyncIterator<{ header: unknown; body: Uint8Array }>;
+  pending: Promise<IteratorResult<{ header: unknown; body: Uint8Array }>> | null;
+}
+
+/** What the endpoint made of one datagram: its frame, or the error it counted the datagram as invalid for. */
+async function datagramOutcome(subject: DatagramSubject, datagram: Uint8Array): Promise<DecodeOutcome | string> {
+  const invalidBefore = subject.endpoint.stats.invalid;
+  subject.pending ??= subject.frames.next();
+  const pending = subject.pending;
+  await sendDatagram(datagram, subject.endpoint.address.port!);
+  const deadline = Date.now() + DATAGRAM_WAIT_MS;
+  let delivered: IteratorResult<{ header: unknown; body: Uint8Array }> | null = null;
+  void pending.then((result) => (delivered = result));
+  while (delivered === null && subject.endpoint.stats.invalid === invalidBefore && Date.now() < deadline) await pause();
+  if (delivered !== null) {
+    subject.pending = null;
+    const result = delivered as IteratorResult<{ header: unknown; body: Uint8Array }>;
+    if (result.done) return "the endpoint ended";
+    return { frames: [{ header: result.value.header, body: result.value.body.slice() }], error: null };
+  }
+  const error = subject.endpoint.stats.lastError;
+  if (subject.endpoint.stats.invalid === invalidBefore || error === null) return `neither delivered nor dropped within ${DATAGRAM_WAIT_MS} ms`;
+  return { frames: [], error: { code: error.code, stage: error.stage } };
+}
+
+function datagramOptions(options: VectorOptions): Record<string, unknown> {
+  return {
+    profile: options.profile,
+    maxHeaderBytes: options.maxHeaderBytes,
+    maxBodyBytes: options.maxBodyBytes,
+    maxDatagramBytes: options.maxDatagramBytes,
+  };
+}
+
 /**
  * Every decode vector, through a real server built with a runtime's adapter, over TCP and over
  * Unix: the vector's octets are written by a raw client in the vector's chunking, with pauses and
- * Nagle off, and the server must see the same frames and the same error as the pure run.
+ * Nagle off, and the server must see the same frames and the same error as the pure run. With
+ * `bindDatagram`, every datagram vector that fits a UDP datagram too, sent by a raw socket to an
+ * endpoint of the adapter over [::1]: it must deliver the same frame, or count the datagram as
+ * invalid with the same error.
  */
 export function defineSocketConformanceSuite(
   impl: string,
   test: (name: string, run: () => Promise<void>) => void,
   finish: (run: () => void | Promise<void>) => void,
   listen: AdapterListen,
+  bindDatagram?: AdapterBindDatagram,
 ): void {
   const dir = mkdtempSync(join(tmpdir(), "sf-conf-"));
   const servers = new Map<string, { server: AdapterServer; next: Array<(outcome: Promise<DecodeOutcome>) => void> }>();
   const results = new Map<string, CaseResult[]>([["tcp", []], ["unix", []]]);
+  if (bindDatagram !== undefined) results.set("udp", []);
+  const datagramSubjects = new Map<string, DatagramSubject>();
+
+  async function datagramSubjectFor(options: VectorOptions): Promise<DatagramSubject> {
+    const key = JSON.stringify(datagramOptions(options));
+    let subject = datagramSubjects.get(key);
+    if (subject === undefined) {
+      const endpoint = await bindDatagram!("udp://[::1]:0", datagramOptions(options));
+      subject = { endpoint, frames: endpoint[Symbol.asyncIterator](), pending: null };
+      datagramSubjects.set(key, subject);
+    }
+    return subject;
+  }
+
+  async function runOverUdp(vector: Case): Promise<CaseResult> {
+    const options = vector.options ?? {};
+    const profile = options.profile ?? "be";
+    const got = await datagramOutcome(await datagramSubjectFor(options), buildBytes(vector.input ?? [], profile));
+    const outcomes = vector.expectAny ?? (vector.expect !== undefined ? [vector.expect] : []);
+    const misses = typeof got === "string" ? [got] : outcomes.map((want) => decodeMismatch(got, want, profile));
+    return misses.includes(null) ? { id: vector.id, spec: vector.spec, ok: true } : { id: vector.id, spec: vector.spec, ok: false, detail: `udp: ${misses[0]}` };
+  }
 
   async function serverFor(transport: "tcp" | "unix", options: VectorOptions) {
     const key = `${transport} ${JSON.stringify(serverOptions(options))}`;
@@ -188,8 +274,19 @@ export function defineSocketConformanceSuite(
       });
     }
   }
+  const datagrams = loadCases().filter((c) => c.kind === "datagram");
+  for (const vector of bindDatagram === undefined ? [] : datagrams) {
+    const length = buildBytes(vector.input ?? [], vector.options?.profile ?? "be").length;
+    if (length > UDP6_MAX_PAYLOAD) continue; // no UDP datagram can carry it: the pure run covers it
+    test(`[${vector.spec}] ${vector.id} over udp`, async () => {
+      const result = await runOverUdp(vector);
+      results.get("udp")!.push(result);
+      if (!result.ok) throw new Error(`${vector.id}: ${result.detail}`);
+    });
+  }
   finish(async () => {
     await Promise.all([...servers.values()].map((entry) => entry.server.close()));
+    await Promise.all([...datagramSubjects.values()].map((subject) => subject.endpoint.close()));
     rmSync(dir, { recursive: true, force: true });
     for (const [transport, list] of results) console.log(summarize(`${impl} over ${transport}`, list));
   });
