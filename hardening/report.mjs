@@ -176,7 +176,7 @@ export function renderReport(results) {
           "non-readers (20): dropped by the server (write stall)",
           (d) =>
             `${d.nonreaders.droppedByServer}/${d.nonreaders.count}` +
-            (d.nonreaders.stuckInSend > 0 ? `, **${d.nonreaders.stuckInSend} stuck in send()** (known issue)` : "") +
+            (d.nonreaders.stuckInSend > 0 ? `, **${d.nonreaders.stuckInSend} stuck in send()** (a fixed issue, back: see below)` : "") +
             `; each wrote ${(d.hostile.nonreader.sentMiB / d.nonreaders.count).toFixed(1)} MiB on average`,
         ],
         ["resets mid-frame (20): seen by the server as", (_d, s) => `\`TRUNCATED\` ${s.endings.TRUNCATED ?? 0}`],
@@ -220,11 +220,11 @@ export function renderReport(results) {
         ["idle peers (5) closed after", (d) => `${d.idle.idle.minCutMs}–${d.idle.idle.maxCutMs} ms`],
         [
           "300 requests pipelined to a slow handler (10 ms each): answered",
-          (d) => `${d.slowHandler.answered}/${d.slowHandler.requests}${d.slowHandler.cutWith === null ? "" : `, then **cut: ${d.slowHandler.cutWith === "FIN" ? "closed as idle" : `\`${d.slowHandler.cutWith}\``}** (known issue)`}`,
+          (d) => `${d.slowHandler.answered}/${d.slowHandler.requests}${d.slowHandler.cutWith === null ? "" : `, then **cut: ${d.slowHandler.cutWith === "FIN" ? "closed as idle" : `\`${d.slowHandler.cutWith}\``}** (a fixed issue, back: see below)`}`,
         ],
         [
           "handler returns with 11 requests in flight: pending 1 s after the server's FIN",
-          (d) => `${d.hangup.pendingAfterFin}${d.hangup.pendingAfterFin > 0 ? " (known issue)" : ""}; rejected once the client destroys: ${d.hangup.rejected}`,
+          (d) => `${d.hangup.pendingAfterFin}${d.hangup.pendingAfterFin > 0 ? " (a fixed issue, back: see below)" : ""}; rejected once the client destroys: ${d.hangup.rejected}`,
         ],
         ["flood: MiB accepted by send() before it waited", (d) => `${d.flood.server?.acceptedMiB} of ${d.flood.requestedMiB}`],
         ["flood: connection dropped after", (d) => fmtMs(d.flood.server?.closedAfterMs)],
@@ -233,7 +233,7 @@ export function renderReport(results) {
         ["flood: other clients' latency p99 / max", (d) => `${d.flood.good.p99LatencyMs} / ${d.flood.good.maxLatencyMs} ms`],
         ["non-reader with 1 MiB requests: written before the server stopped reading", (d) => `${d.bigNonreader.sentMiB} MiB`],
         ["non-reader with 1 MiB requests: server RSS growth (bound)", (d) => `**${d.bigNonreader.growthMiB} MiB** (< ${results.bounds.bigNonreaderGrowthMiB})`],
-        ["non-reader with 1 MiB requests: dropped by the server", (d) => (d.bigNonreader.droppedByServer ? "yes" : `**no: stuck in send()** (known issue)`)],
+        ["non-reader with 1 MiB requests: dropped by the server", (d) => (d.bigNonreader.droppedByServer ? "yes" : `**no: stuck in send()** (a fixed issue, back: see below)`)],
         ["run time (both processes)", (_d, _s, run) => fmtS(run.ms)],
       ]),
     ),
@@ -280,8 +280,13 @@ export function renderReport(results) {
   out.push(checksTable(results, "shutdown"));
   out.push("");
 
-  // Known issues, from the figures
-  out.push("## Known issues shown by these figures");
+  // Issues these figures once showed: each bullet says what this run measured for it.
+  out.push("## Fixed issues these figures check");
+  out.push("");
+  out.push(
+    "Each of these was shown by an earlier run of this harness and is fixed; the checks above fail if it comes back " +
+      "(unless the test-only workaround named with it is switched on in `hardening/run.mjs`).",
+  );
   out.push("");
   const gaps = RUNTIMES.map((rt) => {
     const run = results.runs.find((r) => r.runtime === rt && r.scenario === "shutdown");
@@ -289,8 +294,8 @@ export function renderReport(results) {
   });
   out.push(
     `- **Refusals counted but not sent after the server's FIN** (frames this run: ${gaps.join(", ")}). A frame that ` +
-      "arrives once a connection's graceful close has begun is counted in `connection.refusedFrames`, but `send()` " +
-      "refuses the `SHUTTING_DOWN` error frame while closing; the client only sees its request rejected by the close. " +
+      "arrived once a connection's graceful close had begun was counted in `connection.refusedFrames`, but `send()` " +
+      "refused the `SHUTTING_DOWN` error frame while closing; the client only saw its request rejected by the close. " +
       (results.knownBugRefusedAfterFin
         ? "Scenario 3 tolerates this gap (test-only workaround `KNOWN_BUG_REFUSED_AFTER_FIN` in `hardening/run.mjs`) as long as every such frame is a client request rejected by the close."
         : "Scenario 3 checks the invariant strictly."),
@@ -301,12 +306,11 @@ export function renderReport(results) {
     return `${rt} ${mixed ? mixed.nonreaders.stuckInSend : "–"} of 20 + ${edges ? edges.bigNonreader.stuckInSend : "–"} of 1`;
   });
   out.push(
-    `- **A write stall below the high-water mark is never detected** (non-readers left stuck this run: ${stuck.join(", ")}). ` +
-      "The write-stall deadline only fires while more than `writeHighWaterMark` octets are queued. A handler waiting in " +
-      "`send()` on a write that never completes, once the earlier writes have completed and at most `writeHighWaterMark` " +
-      "octets are left queued, is never dropped, and never idle-closed either (octets are queued): the connection, its " +
-      "handler and its queued frames stay until the peer goes away. Whether it happens depends on the timing of the " +
-      "writes (the counts above vary from run to run). " +
+    `- **A write stall below the high-water mark went undetected** (non-readers left stuck this run: ${stuck.join(", ")}). ` +
+      "The write-stall deadline fired only while more than `writeHighWaterMark` octets were queued. A handler waiting in " +
+      "`send()` on a write that never completed, once the earlier writes had completed and at most `writeHighWaterMark` " +
+      "octets were left queued, was never dropped, nor idle-closed (octets were queued): the connection, its handler " +
+      "and its queued frames stayed until the peer went away. Whether it happened depended on the timing of the writes. " +
       (results.knownBugStallUnderHighWater
         ? "Tolerated by the checks (test-only workaround `KNOWN_BUG_STALL_UNDER_HIGH_WATER` in `hardening/run.mjs`) when the server's handler for the peer is blocked in `send()`."
         : "The checks require every non-reader to be dropped."),
@@ -316,12 +320,11 @@ export function renderReport(results) {
     return slow ? `${rt} ${slow.answered}/${slow.requests}${slow.cutWith === null ? "" : ` then ${slow.cutWith === "FIN" ? "closed as idle" : slow.cutWith}`}` : `${rt} –`;
   });
   out.push(
-    `- **Deadlines blame the peer for the server's own backlog** (pipelined requests to a slow handler answered: ${slowFigures.join(", ")}). ` +
-      "When a slow handler lets `maxQueuedFrames` frames pile up, the connection pauses reading, but the header deadline " +
-      "(`headerTimeoutMs`, started by the part of a header read before the pause) keeps running: a `TIMEOUT` error frame. " +
-      "And the idle deadline (`idleTimeoutMs`) looks only at octets received: a peer that has sent its requests and waits " +
-      "for answers the handler is still working on is closed as idle, and the answers not sent yet are lost (`send()` " +
-      "refuses once the connection is closing). A client that did nothing wrong is cut either way. " +
+    `- **Deadlines blamed the peer for the server's own backlog** (pipelined requests to a slow handler answered this run: ${slowFigures.join(", ")}). ` +
+      "When a slow handler let `maxQueuedFrames` frames pile up, the connection paused reading, but the header deadline " +
+      "(`headerTimeoutMs`, started by the part of a header read before the pause) kept running: a `TIMEOUT` error frame. " +
+      "And the idle deadline (`idleTimeoutMs`) looked only at octets received: a peer that had sent its requests and " +
+      "waited for answers the handler was still working on was closed as idle, and the answers not sent yet were lost. " +
       (results.knownBugDeadlinesWhilePaused
         ? "Tolerated by the checks (test-only workaround `KNOWN_BUG_DEADLINES_WHILE_PAUSED` in `hardening/run.mjs`)."
         : "The checks require every request to be answered."),
@@ -331,10 +334,9 @@ export function renderReport(results) {
     return hang ? `${rt} ${hang.pendingAfterFin} of ${hang.requests}` : `${rt} –`;
   });
   out.push(
-    `- **Requests stay pending after the peer's FIN** (still pending 1 s after the server's FIN: ${hangFigures.join(", ")}). ` +
-      "No reply can come after the peer's FIN, but `request()` promises in flight are rejected only when the " +
-      "application closes or destroys the connection; a client that only uses `request()` never notices the FIN, and " +
-      "its socket stays half-open. " +
+    `- **Requests stayed pending after the peer's FIN** (still pending 1 s after the server's FIN this run: ${hangFigures.join(", ")}). ` +
+      "No reply can come after the peer's FIN, but `request()` promises in flight were rejected only when the " +
+      "application closed or destroyed the connection; a client that only used `request()` never noticed the FIN. " +
       (results.knownBugPendingAfterFin
         ? "Tolerated by the checks (test-only workaround `KNOWN_BUG_PENDING_AFTER_FIN` in `hardening/run.mjs`); scenario 3's clients close when the server's FIN ends their iteration, which is why nothing hangs there."
         : "The checks require no request to be pending after the FIN."),

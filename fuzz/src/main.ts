@@ -42,7 +42,6 @@ const HELP = `Usage: npm run fuzz -- [--seconds N] [--seed S] [options]
   --input-timeout MS   per-input time budget, codec and live (default 10000)
   --no-live            codec only
   --no-codec           live servers only
-  --strict             known issues (see src/scenarios.ts) that reproduce fail the run too
   --replay FILE        re-run the input(s) saved in a failure file
   --out FILE           where to write the figures (default fuzz/.last-run.json)
 `;
@@ -60,7 +59,7 @@ function fromJson(text: string): unknown {
 }
 
 interface FailureRecord {
-  kind: "codec" | "codec-hang" | "codec-worker" | "live" | "server-crash" | "control" | "memory" | "harness" | "known-issue";
+  kind: "codec" | "codec-hang" | "codec-worker" | "live" | "server-crash" | "control" | "memory" | "harness" | "regression";
   seed: number;
   message: string;
   stack?: string;
@@ -80,7 +79,6 @@ interface Options {
   inputTimeout: number;
   live: boolean;
   codec: boolean;
-  strict: boolean;
   out: string;
 }
 
@@ -136,7 +134,6 @@ function parseOptions(argv: string[]): Options & { replay?: string; help: boolea
       "input-timeout": { type: "string", default: "10000" },
       "no-live": { type: "boolean", default: false },
       "no-codec": { type: "boolean", default: false },
-      strict: { type: "boolean", default: false },
       replay: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -156,7 +153,6 @@ function parseOptions(argv: string[]): Options & { replay?: string; help: boolea
     inputTimeout: number("input-timeout", values["input-timeout"]!, 100),
     live: !values["no-live"],
     codec: !values["no-codec"],
-    strict: values.strict!,
     out: values.out ?? fileURLToPath(new URL(".last-run.json", PACKAGE)),
     replay: values.replay,
     help: values.help!,
@@ -376,8 +372,8 @@ async function runScenarios(run: Run, server: ServerHandle): Promise<void> {
   });
   run.scenarios = results;
   const reproduced = results.filter((r) => r.reproduced);
-  if (run.options.strict && reproduced.length > 0) {
-    run.fail("known-issue", reproduced.map((r) => `${r.name}: ${r.detail}`).join("\n"));
+  if (reproduced.length > 0) {
+    run.fail("regression", reproduced.map((r) => `${r.name}: ${r.detail}`).join("\n"));
   }
 }
 
@@ -454,7 +450,7 @@ function summary(run: Run): Record<string, unknown> {
       soak: { maxRssMiB: mib(m.main.maxRss), heapUsedAfterGcMiB: { first: mib(m.main.first?.heapUsed), last: mib(m.main.last?.heapUsed), max: mib(m.main.maxHeapUsed) } },
       server: { maxRssMiB: mib(m.server.maxRss), heapUsedAfterGcMiB: { first: mib(m.server.first?.heapUsed), last: mib(m.server.last?.heapUsed), max: mib(m.server.maxHeapUsed) } },
     },
-    knownIssues: Object.fromEntries(run.scenarios.map((r) => [r.name, { reproduced: r.reproduced, detail: r.detail }])),
+    fixedIssues: Object.fromEntries(run.scenarios.map((r) => [r.name, { reproduced: r.reproduced, detail: r.detail }])),
     failure: run.failure === null ? null : { kind: run.failure.kind, message: run.failure.message, replay: run.failure.replay },
     finishedAt: new Date().toISOString(),
   };
@@ -474,8 +470,8 @@ function printSummary(s: ReturnType<typeof summary>): void {
     `    error frames by code: ${table(live.errorFramesByCode)}`,
     `max RSS: ${memory.maxRssMiB} MiB (soak ${memory.soak.maxRssMiB}, bound ${2 * memory.boundMiB}; server ${memory.server.maxRssMiB}, bound ${memory.boundMiB})${memory.gc ? "" : " (no --expose-gc: heap figures are not after GC)"}`,
     `  heap used after GC, first/last/max MiB: soak ${memory.soak.heapUsedAfterGcMiB.first}/${memory.soak.heapUsedAfterGcMiB.last}/${memory.soak.heapUsedAfterGcMiB.max}, server ${memory.server.heapUsedAfterGcMiB.first}/${memory.server.heapUsedAfterGcMiB.last}/${memory.server.heapUsedAfterGcMiB.max}`,
-    ...Object.entries(s.knownIssues as Record<string, { reproduced: boolean; detail: string }>).map(([name, r]) =>
-      `known issue ${name}: ${r.reproduced ? "REPRODUCED" : "not reproduced (fixed?)"}: ${r.detail}`),
+    ...Object.entries(s.fixedIssues as Record<string, { reproduced: boolean; detail: string }>).map(([name, r]) =>
+      `fixed issue ${name}: ${r.reproduced ? "BACK" : "stays fixed"}: ${r.detail}`),
     `result: ${s.result === "pass" ? "PASS" : "FAIL"}`,
   ];
   console.log(lines.join("\n"));

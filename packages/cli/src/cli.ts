@@ -25,7 +25,8 @@ JSON header with total_size, body).
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join("\n")}
 
-Every command takes --help, and --profile be|le|seed (default be).
+Every command takes --help, and --profile be|le|seed (default be). sockframe --version prints
+the version and the runtime.
 Addresses: host:port, tcp://host:port, [::1]:port, unix:/path, udp://host:port (echo, client).
 Servers bind 127.0.0.1 unless told otherwise and print "listening on ADDRESS" first.
 `;
