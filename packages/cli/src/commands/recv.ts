@@ -27,9 +27,10 @@ killed outright (kill -9, power loss) cannot remove its own: at start-up recv re
 (".sockframe-*.part") not written to for --stale-after.
 
 Names are refused unless they are one plain path component: no "/" (so no absolute paths or
-subdirectories), no "\\", not "." or "..", no NUL, control or bidirectional-text characters, not
-empty, at most 255 bytes. An existing file is never replaced without --overwrite, and a symlink in
-DIR is never followed (with --overwrite it is replaced itself).
+subdirectories), no "\\", not "." or "..", no NUL, control, bidirectional-text or invisible
+characters (zero-width space, word joiner, BOM, line separators), not empty, at most 255 bytes.
+An existing file is never replaced without --overwrite, and a symlink in DIR is never followed
+(with --overwrite it is replaced itself).
 
 The first line printed is the bound address; then one line per file received. Ctrl-C stops.
 
