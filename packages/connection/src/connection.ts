@@ -17,13 +17,22 @@ import { FrameQueue } from "./frame-queue.ts";
 import { freeNow } from "./pass-on-read.ts";
 import { COPY_BELOW, STREAM_READ_SIZE } from "./read-buffers.ts";
 
+/**
+ * Octets of memory a queued frame's header is counted as, per octet of its JSON: a parsed header
+ * takes up to 28 (nested empty arrays, measured on V8), strings and numbers 1 to 4.
+ */
+export const HEADER_MEMORY_FACTOR = 32;
+
 /** Options of a connection (both ends): the codec's, plus flow control. */
 export interface ConnectionOptions extends DecoderOptions<Header> {
   /** Octets queued for writing past which send() waits for the socket. Default 1 MiB. */
   writeHighWaterMark?: number;
   /** Incoming frames queued, unread, past which reading from the socket pauses. Default 256. */
   maxQueuedFrames?: number;
-  /** Body octets of incoming frames queued, unread, past which reading pauses. Default 16 MiB. */
+  /**
+   * Memory of incoming frames queued, unread, past which reading pauses: body octets, plus
+   * HEADER_MEMORY_FACTOR times header octets (a parsed header's worst case). Default 16 MiB.
+   */
   maxQueuedBytes?: number;
   /** How long close() waits for the peer to close after our FIN, in ms. Default 5000. */
   closeTimeoutMs?: number;
@@ -207,6 +216,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Streamed-body buffers handed back with release(), for freshBuffer() to give out again. */
   readonly #chunkPool: Uint8Array[] = [];
   #queuedIncomingBytes = 0;
+  /** Stream offset where the frame being decoded began: its header's size is known from it. */
+  #frameStart = 0;
   readonly #maxQueued: number;
   readonly #maxQueuedBytes: number;
   #stopped = false;
@@ -228,8 +239,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#decoder = options.streamBodies ? new StreamingFrameDecoder(options) : new FrameDecoder(options);
     this.#maxQueued = maxQueued;
     this.#maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
-    this.#incoming = new FrameQueue((frame) => this.#took(frame.body.length));
-    this.#streamed = options.streamBodies ? new FrameQueue(() => this.#took(0)) : null;
+    this.#incoming = new FrameQueue((_frame, cost) => this.#took(cost));
+    this.#streamed = options.streamBodies ? new FrameQueue((_frame, cost) => this.#took(cost)) : null;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -723,13 +734,21 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   #drain(): void {
     try {
-      if (this.#decoder instanceof FrameDecoder) {
-        for (const frame of this.#decoder) this.#deliver(frame);
+      const decoder = this.#decoder;
+      if (decoder instanceof FrameDecoder) {
+        for (const frame of decoder) {
+          const end = decoder.offset;
+          this.#deliver(frame, end - this.#frameStart - frame.body.length);
+          this.#frameStart = end;
+        }
       } else {
-        for (const event of this.#decoder) {
-          if (event.type === "head") this.#startBody(event.header);
+        for (const event of decoder) {
+          if (event.type === "head") this.#startBody(event.header, decoder.offset - this.#frameStart);
           else if (event.type === "data") this.#bodyData(event.chunk);
-          else this.#endBody();
+          else {
+            this.#frameStart = decoder.offset;
+            this.#endBody();
+          }
         }
       }
     } catch (error) {
@@ -738,7 +757,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     }
   }
 
-  #deliver(frame: Frame<Header>): void {
+  /** A whole frame; `headOctets`: its prefix and header, on the wire. */
+  #deliver(frame: Frame<Header>, headOctets: number): void {
     this.#framesSeen++;
     if (frame.body.buffer === this.#chunkBuffer) this.#chunkKept = true;
     const pending = this.#takeRequest(frame.header);
@@ -754,8 +774,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return;
     }
     // Counted before the push: a waiting consumer takes the frame (and uncounts it) within push().
-    this.#queuedIncomingBytes += frame.body.length;
-    this.#incoming.push(frame);
+    const cost = frame.body.length + HEADER_MEMORY_FACTOR * headOctets;
+    this.#queuedIncomingBytes += cost;
+    this.#incoming.push(frame, cost);
     if (this.#incoming.size >= this.#maxQueued || this.#queuedIncomingBytes >= this.#maxQueuedBytes) {
       this.#setPaused(QUEUE_FULL, true);
     }
@@ -789,7 +810,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Frames that arrived after stopReceiving() and could not be answered: error frames, or after our FIN. */
   discardedFrames = 0;
 
-  #startBody(header: Header): void {
+  /** A streamed frame's header; `headOctets`: its prefix and header, on the wire. */
+  #startBody(header: Header, headOctets: number): void {
     this.#framesSeen++;
     // In #deliver's order: a reply goes to its request, a late reply nowhere, then the refusal.
     const pending = this.#takeRequest(header);
@@ -827,8 +849,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       pending.resolve({ header, body });
       return;
     }
-    this.#streamed!.push({ header, body });
-    if (this.#streamed!.size >= this.#maxQueued) this.#setPaused(QUEUE_FULL, true);
+    // Bodies hold themselves back (their streams' backpressure): the queue holds headers.
+    const cost = HEADER_MEMORY_FACTOR * headOctets;
+    this.#queuedIncomingBytes += cost;
+    this.#streamed!.push({ header, body }, cost);
+    if (this.#streamed!.size >= this.#maxQueued || this.#queuedIncomingBytes >= this.#maxQueuedBytes) this.#setPaused(QUEUE_FULL, true);
   }
 
   #bodyData(chunk: Uint8Array): void {

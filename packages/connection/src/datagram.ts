@@ -10,6 +10,7 @@ import {
   type SockframeError,
 } from "@sockframe/codec";
 import { type Address, datagramAddress, type UdpAddress } from "./address.ts";
+import { HEADER_MEMORY_FACTOR } from "./connection.ts";
 import { FrameQueue } from "./frame-queue.ts";
 
 /** What a runtime adapter provides for a datagram socket: it only moves datagrams. */
@@ -34,7 +35,7 @@ export interface DatagramStats {
   dropped: number;
   /** Of those, datagrams that were not one valid frame (SPEC 9). */
   invalid: number;
-  /** Of those, valid frames dropped because maxQueuedFrames were waiting to be read. */
+  /** Of those, valid frames dropped because maxQueuedFrames or maxQueuedBytes were waiting to be read. */
   overflowed: number;
   /** Why the last invalid datagram was dropped. */
   lastError: SockframeError | null;
@@ -43,6 +44,11 @@ export interface DatagramStats {
 export interface DatagramOptions extends DecoderOptions<Header>, Omit<EncoderOptions, keyof DecoderOptions<Header>>, DatagramLimit {
   /** Frames queued unread before further ones are dropped (and counted). Default 1024. */
   maxQueuedFrames?: number;
+  /**
+   * Memory of frames queued unread before further ones are dropped: body octets plus
+   * HEADER_MEMORY_FACTOR times header octets, as a connection counts them. Default 16 MiB.
+   */
+  maxQueuedBytes?: number;
 }
 
 /**
@@ -54,13 +60,14 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   readonly #options: DatagramOptions;
   readonly #queue: FrameQueue<DatagramFrame>;
   #closed = false;
+  #queuedBytes = 0;
   readonly stats: DatagramStats = { received: 0, dropped: 0, invalid: 0, overflowed: 0, lastError: null };
 
   constructor(transport: DatagramTransport, options: DatagramOptions = {}) {
     this.#transport = transport;
     this.#options = options;
     decodeDatagram(new Uint8Array(0), options); // checks the limits now, not at the first datagram
-    this.#queue = new FrameQueue();
+    this.#queue = new FrameQueue((_frame, cost) => void (this.#queuedBytes -= cost));
     transport.start((datagram, from) => this.#receive(datagram, from));
   }
 
@@ -75,12 +82,18 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
       this.stats.dropped++;
       this.stats.invalid++;
       this.stats.lastError = error;
-    } else if (this.#queue.size >= (this.#options.maxQueuedFrames ?? 1024)) {
+      return;
+    }
+    const cost = frame.body.length + HEADER_MEMORY_FACTOR * (datagram.length - frame.body.length);
+    const queued = this.#queue.size;
+    // One frame is always taken when none waits, however costly: the limits bound what piles up.
+    if (queued >= (this.#options.maxQueuedFrames ?? 1024) || (queued > 0 && this.#queuedBytes + cost > (this.#options.maxQueuedBytes ?? 16 * 1024 * 1024))) {
       this.stats.dropped++;
       this.stats.overflowed++;
-    } else {
-      this.#queue.push({ ...frame, from });
+      return;
     }
+    this.#queuedBytes += cost;
+    this.#queue.push({ ...frame, from }, cost);
   }
 
   /**

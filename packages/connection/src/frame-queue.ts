@@ -4,15 +4,20 @@
  */
 export class FrameQueue<T> implements AsyncIterable<T> {
   #items: T[] = [];
+  /** What each queued item costs its owner (octets of memory, say), in step with #items. */
+  #costs: number[] = [];
   #head = 0;
   /** Consumers waiting, in the order they asked: several may (workers sharing one iterator). */
   #waiters: Array<{ resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void }> = [];
   #finished = false;
   #error: unknown = null;
-  readonly #onTake: (item: T) => void;
+  readonly #onTake: (item: T, cost: number) => void;
 
-  /** `onTake` runs for every item a consumer takes (the owner's flow control: resume reading). */
-  constructor(onTake: (item: T) => void = () => undefined) {
+  /**
+   * `onTake` runs for every item a consumer takes, with the cost it was pushed with (the owner's
+   * flow control: uncount it, resume reading).
+   */
+  constructor(onTake: (item: T, cost: number) => void = () => undefined) {
     this.#onTake = onTake;
   }
 
@@ -25,15 +30,16 @@ export class FrameQueue<T> implements AsyncIterable<T> {
     return this.#waiters.length > 0;
   }
 
-  push(item: T): void {
+  push(item: T, cost = 0): void {
     if (this.#finished) return;
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
-      // Taken at once by the waiting consumer: taken all the same (the owner's byte count must drop).
-      this.#onTake(item);
+      // Taken at once by the waiting consumer: taken all the same (the owner's count must drop).
+      this.#onTake(item, cost);
       waiter.resolve({ value: item, done: false });
     } else {
       this.#items.push(item);
+      this.#costs.push(cost);
     }
   }
 
@@ -54,12 +60,14 @@ export class FrameQueue<T> implements AsyncIterable<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.size > 0) {
       const item = this.#items[this.#head]!;
+      const cost = this.#costs[this.#head]!;
       this.#items[this.#head++] = undefined as T;
       if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
         this.#items = this.#items.slice(this.#head);
+        this.#costs = this.#costs.slice(this.#head);
         this.#head = 0;
       }
-      this.#onTake(item);
+      this.#onTake(item, cost);
       return Promise.resolve({ value: item, done: false });
     }
     if (this.#finished) {

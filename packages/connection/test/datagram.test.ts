@@ -64,6 +64,18 @@ describe("DatagramEndpoint", () => {
     expect((await frames.next()).value.header.id).toBe(2);
   });
 
+  it("bounds the memory of unread frames too, headers weighing HEADER_MEMORY_FACTOR octets per octet", async () => {
+    const transport = fakeTransport();
+    const endpoint = new DatagramEndpoint(transport, { maxQueuedBytes: 1024 * 1024 });
+    const pad = "[".repeat(10_000); // about 320 KiB counted per frame
+    for (let id = 1; id <= 5; id++) transport.receive!(encodeFrame({ id, pad }), from);
+    expect(endpoint.stats).toMatchObject({ received: 5, dropped: 2, overflowed: 2 });
+    const frames = endpoint[Symbol.asyncIterator]();
+    for (let id = 1; id <= 3; id++) expect((await frames.next()).value.header.id).toBe(id);
+    transport.receive!(encodeFrame({ id: 6, pad }), from); // room again once read
+    expect((await frames.next()).value.header.id).toBe(6);
+  });
+
   it("refuses to send a frame over the datagram limit, with DATAGRAM_TOO_LARGE at stage encode", async () => {
     const transport = fakeTransport();
     const endpoint = new DatagramEndpoint(transport, { maxDatagramBytes: 100 });

@@ -174,6 +174,25 @@ describe("protections do not hurt good peers", () => {
   });
 });
 
+describe("unread headers", () => {
+  // A parsed header can take 28 times its JSON in memory (nested empty arrays): 256 queued 64 KiB
+  // headers once grew a server by 500 MiB with maxQueuedBytes counting bodies alone.
+  it.each([false, true])("count towards maxQueuedBytes, %s streamBodies", async (streamBodies) => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b, { streamBodies });
+    const header = { pad: "[".repeat(30_000) };
+    for (let i = 0; i < 20; i++) void sender.send({ id: i, ...header });
+    for (let waited = 0; b.spy.pauses === 0 && waited < 3000; waited += 10) await sleep(10);
+    // 16 MiB / (32 x 30 KiB) = 17 headers at most before reading pauses; by count alone, 256.
+    expect(b.spy.pauses).toBeGreaterThan(0);
+    const ids: unknown[] = [];
+    const frames = streamBodies ? receiver.receiveStreams() : receiver;
+    for await (const frame of frames) if (ids.push(frame.header.id) === 20) break;
+    expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+});
+
 describe("flow control accounting", () => {
   it("keeps reading after many frames handed straight to a waiting consumer", async () => {
     const [a, b] = streamPair();
