@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createConnection } from "node:net";
 import { join } from "node:path";
-import { connect } from "@sockframe/node";
+import { concatBytes, connect, decodeAll, encodeStreamHead, type Header } from "@sockframe/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CliServer, cliCommand, collect, killLeftovers, RUNTIMES, runCli, sleep, spawnTracked, watchPeakRss } from "./support/cli.ts";
 import { UNSAFE_NAMES } from "./support/unsafe-names.ts";
@@ -60,7 +61,43 @@ async function waitFor(check: () => boolean, ms: number, what: string): Promise<
   }
 }
 
+/** Streams a body of `total_size` 2^40 with a wrong token until the receiver cuts the connection (8 s at most). */
+async function wrongTokenFlood(address: string): Promise<{ closedAfterMs: number | null; replies: Header[] }> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(":")).replace(/^tcp:\/\//, ""), Number(address.slice(address.lastIndexOf(":") + 1))];
+  const socket = createConnection({ host, port });
+  const received: Uint8Array[] = [];
+  socket.on("data", (data: Uint8Array) => received.push(data));
+  socket.on("error", () => undefined);
+  let closed = false;
+  socket.once("close", () => (closed = true));
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const started = performance.now();
+  socket.write(encodeStreamHead({ filename: "flood.bin", sha256: "0".repeat(64), token: "wrong" }, 2 ** 40));
+  const chunk = new Uint8Array(64 * 1024);
+  while (!closed && performance.now() - started < 8000) {
+    if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once("drain", resolve)), sleep(50)]);
+  }
+  const closedAfterMs = closed ? performance.now() - started : null;
+  socket.destroy();
+  return { closedAfterMs, replies: decodeAll(concatBytes(received)).frames.map((frame) => frame.header) };
+}
+
 describe.each(RUNTIMES)("put and recv on %s", (runtime) => {
+  test("recv cuts off a sender with a wrong token instead of reading the body it announced", async () => {
+    const tokenFile = join(work, `token-${runtime}`);
+    writeFileSync(tokenFile, "a-long-enough-secret-token\n", { mode: 0o600 });
+    const server = await CliServer.start(runtime, ["recv", "--dir", freshDir(), "--token-file", tokenFile]);
+    try {
+      const { closedAfterMs, replies } = await wrongTokenFlood(server.address);
+      // 1 s of delay before the refusal, then at most 1 s of draining; before, the connection read on.
+      expect(closedAfterMs).not.toBeNull();
+      expect(closedAfterMs!).toBeLessThan(6000);
+      expect(replies[0]?.error).toMatchObject({ code: "UNAUTHORIZED" });
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("sends files, verified; never overwrites without --overwrite; progress lines when not a TTY", async () => {
     const dir = freshDir();
     const server = await CliServer.start(runtime, ["recv", "--dir", dir]);

@@ -66,6 +66,9 @@ async function discard(body: ReadableStream<Uint8Array>): Promise<void> {
   }
 }
 
+/** How long the body that came with a wrong token is read and dropped before the connection is cut. */
+const UNAUTHORIZED_DRAIN_MS = 1000;
+
 /** Why this file is refused before a byte of it is written, or null. */
 async function preflight(header: Header, context: RecvContext): Promise<{ code: string; message: string } | null> {
   const reason = unsafeNameReason(header.filename);
@@ -101,8 +104,11 @@ function handler(context: RecvContext) {
           await sleep(AUTH_FAILURE_DELAY_MS);
           printError(`sockframe recv: ${who}: wrong or missing token; disconnected`);
           await connection.send({ id, error: { code: "UNAUTHORIZED", message: "wrong or missing token" } });
-          // Drained, not dropped: closing with unread input would reset the connection and lose the answer.
-          await discard(body);
+          // Drained a moment, not dropped at once: closing with unread input would reset the
+          // connection and could lose the answer. Not to the end: total_size is the peer's word,
+          // and a peer refused outright must not make us read (and hash) 2^53 octets.
+          const drained = await Promise.race([discard(body).then(() => true), sleep(UNAUTHORIZED_DRAIN_MS).then(() => false)]);
+          if (!drained) connection.destroy();
           return;
         }
         const refusal = await preflight(header, context);
