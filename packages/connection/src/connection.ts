@@ -105,10 +105,29 @@ export class RemoteError extends Error {
   }
 }
 
+/**
+ * A connection ended by one of its own deadlines (not a decode error: the peer's octets were
+ * fine, their timing was not). `TIMEOUT`: a frame's header did not arrive within headerTimeoutMs
+ * (the peer got a TIMEOUT error frame). `WRITE_STALL`: queued writes made no progress for
+ * writeStallTimeoutMs (the connection was destroyed).
+ */
+export class DeadlineError extends Error {
+  readonly code: "TIMEOUT" | "WRITE_STALL";
+  readonly stage: "header" | "write";
+  constructor(code: "TIMEOUT" | "WRITE_STALL", message: string) {
+    super(`${code}: ${message}`);
+    this.name = "DeadlineError";
+    this.code = code;
+    this.stage = code === "TIMEOUT" ? "header" : "write";
+  }
+}
+
 /** How a connection ended. */
 export interface CloseInfo {
   /** The decode error that made us close, if any (we sent the peer an error frame for it). */
   protocolError: SockframeError | null;
+  /** The deadline that made us close, if any. */
+  deadlineError: DeadlineError | null;
   /** A socket error, if any. */
   socketError: Error | null;
 }
@@ -222,6 +241,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   readonly #maxQueuedBytes: number;
   #stopped = false;
   #failed = false;
+  /** The deadline that ended the connection: what iteration, requests and `closed` report. */
+  #deadline: DeadlineError | null = null;
   #discardBody = false;
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Resolves when the socket is closed in both directions. */
@@ -281,7 +302,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const now = Date.now();
     if (this.#closing) {
       // A close flushes first: a peer that never reads must not hold it (and our memory) forever.
-      if (this.#writeStalled(now, writeStallTimeoutMs)) this.destroy();
+      if (this.#writeStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs);
       return;
     }
     // While we paused reading ourselves, the peer cannot finish a header: not its fault.
@@ -293,9 +314,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.stopReceiving();
       void this.close();
     } else if (this.#writeStalled(now, writeStallTimeoutMs)) {
-      // The peer does not read what we send: nothing graceful can reach it.
-      this.destroy();
+      this.#dropStalled(writeStallTimeoutMs);
     }
+  }
+
+  /** The peer does not read what we send: nothing graceful can reach it. */
+  #dropStalled(writeStallTimeoutMs: number): void {
+    this.#deadline ??= new DeadlineError("WRITE_STALL", `queued writes made no progress for ${writeStallTimeoutMs} ms`);
+    this.destroy();
   }
 
   #writeStalled(now: number, writeStallTimeoutMs: number): boolean {
@@ -698,7 +724,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#requests.clear();
     // Both directions are finished once our FIN is out too: nothing left to wait for.
     if (this.#finSent) this.#stream.destroy();
-    if (this.#protocolError !== null) return;
+    // After an error, nothing more is decoded (SPEC 7.2): a frame cut off by it is not TRUNCATED.
+    if (this.#protocolError !== null || this.#deadline !== null) return;
     this.#decoder.end();
     this.#drain();
     if (this.#protocolError === null) this.#finishIncoming(null);
@@ -709,7 +736,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#isClosed = true;
     if (this.#watchdog !== null) clearTimeout(this.#watchdog);
     this.#socketError = error ?? null;
-    const failure = this.#protocolError ?? error ?? new Error("sockframe: connection closed");
+    const failure = this.#protocolError ?? this.#deadline ?? error ?? new Error("sockframe: connection closed");
     const noReply = this.#protocolError === null ? this.#noReply(failure) : failure;
     for (const pending of this.#requests.values()) pending.reject(noReply);
     this.#requests.clear();
@@ -718,13 +745,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#currentBody = null;
     }
     // A close without a FIN first (reset) still ends the incoming frames cleanly if at a boundary.
-    if (this.#protocolError === null && !this.#decoder.done) {
+    if (this.#protocolError === null && this.#deadline === null && !this.#decoder.done) {
       this.#decoder.end();
       this.#drain();
     }
-    this.#finishIncoming(this.#protocolError ?? (error && !this.#decoder.done ? error : null));
+    this.#finishIncoming(this.#protocolError ?? this.#deadline ?? (error && !this.#decoder.done ? error : null));
     this.#resolvePeerEnded();
-    this.#resolveClosed({ protocolError: this.#protocolError, socketError: this.#socketError });
+    this.#resolveClosed({ protocolError: this.#protocolError, deadlineError: this.#deadline, socketError: this.#socketError });
   }
 
   #finishIncoming(error: unknown): void {
@@ -884,9 +911,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   /** Ends the connection for a reason of the transport's own (a deadline): error frame, then close. */
-  #failWith(code: string, message: string): void {
+  #failWith(code: "TIMEOUT", message: string): void {
     this.#failed = true;
-    this.#finishIncoming(new Error(`sockframe: ${code}: ${message}`));
+    this.#deadline = new DeadlineError(code, message);
+    this.#finishIncoming(this.#deadline);
     this.#sendErrorAndClose(code, message);
   }
 

@@ -856,7 +856,7 @@ describe("Connection", () => {
     expect(ids).toEqual(["last"]);
     await server.close();
     await closing;
-    expect(await client.closed).toEqual({ protocolError: null, socketError: null });
+    expect(await client.closed).toEqual({ protocolError: null, deadlineError: null, socketError: null });
   });
 
   it("resumes reading after a streamed body that ended with its queue full", async () => {

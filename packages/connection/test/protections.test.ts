@@ -1,6 +1,6 @@
 import { concatBytes, decodeAll, encodeFrame } from "@sockframe/codec";
 import { describe, expect, it } from "vitest";
-import { type ByteStream, type ByteStreamEvents, Connection, type Listener, Server } from "../src/index.ts";
+import { type ByteStream, type ByteStreamEvents, Connection, DeadlineError, type Listener, Server } from "../src/index.ts";
 import { rawPeer, streamPair } from "./memory-stream.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -51,8 +51,26 @@ describe("connection protections", () => {
     }
     await reading;
     await peer.ended;
-    expect(String(failure)).toMatch(/TIMEOUT/);
+    expect(failure).toBeInstanceOf(DeadlineError);
+    expect(failure).toMatchObject({ code: "TIMEOUT", stage: "header" });
     expect(decodeAll(peer.received()).frames[0]?.header.error?.code).toBe("TIMEOUT");
+  });
+
+  it("after a TIMEOUT, a FIN from the peer mid-header is no second error (SPEC 7.2, 7.3), and closed says why", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { headerTimeoutMs: 100, idleTimeoutMs: 10_000 });
+    const peer = rawPeer(a);
+    void (async () => {
+      for await (const _ of server);
+    })().catch(() => undefined);
+    await a.write([encodeFrame({ id: 1 }).subarray(0, 10)]);
+    for (let waited = 0; !b.spy.finSent && waited < 3000; waited += 10) await sleep(10);
+    await a.closeWrite(); // the peer then ends inside the header it never finished
+    const info = await server.closed;
+    await peer.ended;
+    expect(decodeAll(peer.received()).frames.map((frame) => frame.header.error?.code)).toEqual(["TIMEOUT"]);
+    expect(info.protocolError).toBeNull();
+    expect(info.deadlineError).toMatchObject({ code: "TIMEOUT", stage: "header" });
   });
 
   it("closes an idle connection after idleTimeoutMs", async () => {
@@ -72,10 +90,19 @@ describe("connection protections", () => {
     const socket = blackHole();
     const connection = new Connection(socket, { maxWriteBufferBytes: 1024, writeHighWaterMark: 512, writeStallTimeoutMs: 200 });
     for (let i = 0; i < 10; i++) void connection.send({ id: i }, new Uint8Array(256)).catch(() => undefined);
+    let failure: unknown;
+    const reading = (async () => {
+      for await (const _ of connection);
+    })().catch((error: unknown) => (failure = error));
+    socket.events!.data(encodeFrame({ id: 99 }).subarray(0, 10)); // half a frame in, when the writes stall
     await sleep(10);
     expect(socket.pauses).toBe(1);
-    await connection.closed;
+    const info = await connection.closed;
+    await reading;
     expect(socket.destroyed).toBe(true);
+    // Not TRUNCATED, nor the runtime's socket error: the same reason on every runtime.
+    expect(failure).toMatchObject({ name: "DeadlineError", code: "WRITE_STALL", stage: "write" });
+    expect(info).toMatchObject({ protocolError: null, deadlineError: { code: "WRITE_STALL" } });
   });
 });
 
