@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { Allowlist, findProgram } from "../src/exec/allowlist.ts";
-import { exitStatusFor } from "../src/exec/protocol.ts";
+import { type ExecResult, Executor, exitStatusFor } from "../src/exec/protocol.ts";
 import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
 import { upperAscii } from "../src/bytes.ts";
 import { jsonText } from "../src/json-text.ts";
@@ -164,5 +164,26 @@ describe("inspect preview", () => {
     expect(preview(new Uint8Array([0xe4, 0xbf, 0xa1, 0xe6]))).toBe("信"); // a character cut at the end
     expect(preview(new Uint8Array([0, 1, 2]))).toBe("hex:000102");
     expect(preview(new Uint8Array([0xff, 0x41]))).toBe("hex:ff41");
+  });
+});
+
+describe("exec slots", () => {
+  test("a command's --max-concurrent slot is held until its reply is handed over, not only while it runs", async () => {
+    const executor = new Executor({ allowlist: new Allowlist(["echo"]), shell: null, limits: { timeoutMs: 10_000, maxOutputBytes: 1024 }, maxConcurrent: 1 });
+    let handOver!: () => void;
+    const answered: ExecResult[] = [];
+    // The first reply waits, as for a client that does not read it.
+    const first = executor.run({ argv: ["echo", "one"] }, null, undefined, (result) => {
+      answered.push(result);
+      return new Promise<void>((resolve) => (handOver = resolve));
+    });
+    while (answered.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await executor.run({ argv: ["echo", "two"] }, null, undefined, async (result) => void answered.push(result));
+    expect(second).toMatchObject({ ok: false, code: "EXEC_BUSY" });
+    handOver();
+    expect(await first).toMatchObject({ ok: true, exitCode: 0 });
+    const third = await executor.run({ argv: ["echo", "three"] }, null);
+    expect(third).toMatchObject({ ok: true, exitCode: 0 });
+    expect(answered.map((result) => result.ok)).toEqual([true, false]);
   });
 });

@@ -104,10 +104,19 @@ function framedHandler(executor: Executor, token: TokenCheck | null) {
           return;
         }
         const request = requestFromHeader(header);
-        const result = "ok" in request ? request : await executor.run(request, frame.body.length > 0 ? frame.body : null, gone.signal);
-        if (!("ok" in request)) logResult(connection.remoteAddress, describeRequest(request), result);
-        const reply = replyFor(result, header.id);
-        await connection.send(reply.header, reply.body);
+        const answer = async (result: ExecResult) => {
+          const reply = replyFor(result, header.id);
+          await connection.send(reply.header, reply.body);
+        };
+        if ("ok" in request) {
+          await answer(request);
+          continue;
+        }
+        // The reply is sent within the command's slot: a client that does not read it holds the slot.
+        await executor.run(request, frame.body.length > 0 ? frame.body : null, gone.signal, (result) => {
+          logResult(connection.remoteAddress, describeRequest(request), result);
+          return answer(result);
+        });
       }
     } catch (error) {
       reportConnectionError("exec-server", connection, error);

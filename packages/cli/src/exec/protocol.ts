@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { humanBytes } from "../bytes.ts";
 import type { Allowlist } from "./allowlist.ts";
-import { type RunLimits, runCommand } from "./run-command.ts";
+import { type RunLimits, type RunOutcome, runCommand } from "./run-command.ts";
 import { firstWord } from "./shell-words.ts";
 
 /** Error codes exec-server answers with (application codes in error frames, SPEC 7.3). */
@@ -89,8 +89,23 @@ export class Executor {
     return this.#policy.allowlist.entries.map((entry) => basename(entry.name)).join(", ");
   }
 
-  /** `abandon`: the client went away; the command is killed, and the result is EXEC_ABANDONED. */
-  async run(request: ExecRequest, stdin: Uint8Array | null, abandon?: AbortSignal): Promise<ExecResult> {
+  /**
+   * Runs a request, and hands its result to `answer` exactly once. A command's slot of
+   * --max-concurrent is held until `answer` settles: a reply waiting for a client that does not
+   * read counts against the limit, so the replies held at once stay within --max-concurrent x
+   * --max-output. `abandon`: the client went away; the command is killed (EXEC_ABANDONED).
+   */
+  async run(request: ExecRequest, stdin: Uint8Array | null, abandon?: AbortSignal, answer: (result: ExecResult) => Promise<void> = async () => undefined): Promise<ExecResult> {
+    let answered = false;
+    const result = await this.#run(request, stdin, abandon, async (ran) => {
+      answered = true;
+      await answer(ran);
+    });
+    if (!answered) await answer(result);
+    return result;
+  }
+
+  async #run(request: ExecRequest, stdin: Uint8Array | null, abandon: AbortSignal | undefined, answer: (result: ExecResult) => Promise<void>): Promise<ExecResult> {
     const policy = this.#policy;
     let file: string;
     let args: string[];
@@ -118,23 +133,28 @@ export class Executor {
     }
     this.#active++;
     try {
-      const outcome = await runCommand(file, args, stdin, policy.limits, abandon);
-      switch (outcome.kind) {
-        case "exited":
-          return { ok: true, ...outcome };
-        case "timeout":
-          return refuse("EXEC_TIMEOUT", `killed after ${policy.limits.timeoutMs / 1000} s, the time limit (--timeout)`);
-        case "output-limit":
-          return refuse("EXEC_OUTPUT_LIMIT", `killed: output exceeded ${humanBytes(policy.limits.maxOutputBytes)}, the limit (--max-output)`);
-        case "abandoned":
-          return refuse("EXEC_ABANDONED", "killed: the client went away before the command finished");
-        case "spawn-failed":
-          return outcome.code === "ENOENT"
-            ? refuse("EXEC_NOT_FOUND", `${file}: no such program (removed since the server started?)`)
-            : refuse("EXEC_SPAWN_FAILED", `could not start ${file}: ${outcome.message}`);
-      }
+      const result = resultOf(await runCommand(file, args, stdin, policy.limits, abandon), file, policy.limits);
+      await answer(result);
+      return result;
     } finally {
       this.#active--;
     }
+  }
+}
+
+function resultOf(outcome: RunOutcome, file: string, limits: RunLimits): ExecResult {
+  switch (outcome.kind) {
+    case "exited":
+      return { ok: true, ...outcome };
+    case "timeout":
+      return refuse("EXEC_TIMEOUT", `killed after ${limits.timeoutMs / 1000} s, the time limit (--timeout)`);
+    case "output-limit":
+      return refuse("EXEC_OUTPUT_LIMIT", `killed: output exceeded ${humanBytes(limits.maxOutputBytes)}, the limit (--max-output)`);
+    case "abandoned":
+      return refuse("EXEC_ABANDONED", "killed: the client went away before the command finished");
+    case "spawn-failed":
+      return outcome.code === "ENOENT"
+        ? refuse("EXEC_NOT_FOUND", `${file}: no such program (removed since the server started?)`)
+        : refuse("EXEC_SPAWN_FAILED", `could not start ${file}: ${outcome.message}`);
   }
 }
