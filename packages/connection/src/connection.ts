@@ -42,6 +42,15 @@ export interface ConnectionOptions extends DecoderOptions<Header> {
    * that drips one octet at a time. 0 disables. Default 0 (servers: 30000).
    */
   headerTimeoutMs?: number;
+  /**
+   * A body must keep arriving: it may take this many ms, plus 1 s for every `minBodyRate` octets
+   * of it received, or the connection is closed with a `TIMEOUT` error frame (a peer that trickles
+   * a body one octet per idle timeout would hold the connection forever). The clock restarts
+   * whenever we pause reading ourselves. 0 disables. Default 0 (servers: 30000).
+   */
+  bodyTimeoutMs?: number;
+  /** Octets per second a body earns its extra time at (see bodyTimeoutMs); 0: the whole body within bodyTimeoutMs. Default 512. */
+  minBodyRate?: number;
   /** Closes the connection after this many ms without an octet received. 0 disables. Default 0 (servers: 300000). */
   idleTimeoutMs?: number;
   /**
@@ -107,18 +116,19 @@ export class RemoteError extends Error {
 
 /**
  * A connection ended by one of its own deadlines (not a decode error: the peer's octets were
- * fine, their timing was not). `TIMEOUT`: a frame's header did not arrive within headerTimeoutMs
- * (the peer got a TIMEOUT error frame). `WRITE_STALL`: queued writes made no progress for
- * writeStallTimeoutMs (the connection was destroyed).
+ * fine, their timing was not). `TIMEOUT`: a frame's header (stage `header`) did not arrive within
+ * headerTimeoutMs, or its body (stage `body`) too slowly for bodyTimeoutMs; the peer got a TIMEOUT
+ * error frame. `WRITE_STALL` (stage `write`): queued writes made no progress for
+ * writeStallTimeoutMs; the connection was destroyed.
  */
 export class DeadlineError extends Error {
   readonly code: "TIMEOUT" | "WRITE_STALL";
-  readonly stage: "header" | "write";
-  constructor(code: "TIMEOUT" | "WRITE_STALL", message: string) {
+  readonly stage: "header" | "body" | "write";
+  constructor(code: "TIMEOUT" | "WRITE_STALL", stage: "header" | "body" | "write", message: string) {
     super(`${code}: ${message}`);
     this.name = "DeadlineError";
     this.code = code;
-    this.stage = code === "TIMEOUT" ? "header" : "write";
+    this.stage = stage;
   }
 }
 
@@ -222,6 +232,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #lastReceived = Date.now();
   #lastWritten = Date.now();
   #headerStarted = 0;
+  /** When the body being received began to arrive (0: none), restarted while we pause reading. */
+  #bodyStarted = 0;
+  /** Octets of that body received since #bodyStarted. */
+  #bodyOctets = 0;
   #framesSeen = 0;
   /** The memory of the chunk being decoded, and whether a frame delivered from it is a view of it. */
   #chunkBuffer: ArrayBufferLike | null = null;
@@ -281,12 +295,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** One timer per connection, at a fraction of the shortest deadline, checks all of them. */
   #armWatchdog(): void {
-    const { headerTimeoutMs = 0, idleTimeoutMs = 0, writeStallTimeoutMs = 60_000 } = this.#options;
-    const shortest = Math.min(...[headerTimeoutMs, idleTimeoutMs, writeStallTimeoutMs].filter((ms) => ms > 0));
+    const { headerTimeoutMs = 0, bodyTimeoutMs = 0, idleTimeoutMs = 0, writeStallTimeoutMs = 60_000 } = this.#options;
+    const shortest = Math.min(...[headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, writeStallTimeoutMs].filter((ms) => ms > 0));
     if (!Number.isFinite(shortest) || this.#isClosed) return;
     this.#watchdog = setTimeout(() => {
       this.#watchdog = null;
-      this.#checkDeadlines(headerTimeoutMs, idleTimeoutMs, writeStallTimeoutMs);
+      this.#checkDeadlines(headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, writeStallTimeoutMs);
       this.#armWatchdog();
     }, Math.min(Math.max(shortest / 4, 10), 1000));
   }
@@ -297,7 +311,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     return this.#queuedBytes === 0 && queue.size === 0 && queue.waiting && this.#requests.size === 0 && this.#pauseReasons === 0;
   }
 
-  #checkDeadlines(headerTimeoutMs: number, idleTimeoutMs: number, writeStallTimeoutMs: number): void {
+  #checkDeadlines(headerTimeoutMs: number, bodyTimeoutMs: number, idleTimeoutMs: number, writeStallTimeoutMs: number): void {
     if (this.#isClosed) return;
     const now = Date.now();
     if (this.#closing) {
@@ -305,10 +319,16 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       if (this.#writeStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs);
       return;
     }
-    // While we paused reading ourselves, the peer cannot finish a header: not its fault.
-    if (this.#pauseReasons !== 0 && this.#headerStarted > 0) this.#headerStarted = now;
+    // While we paused reading ourselves, the peer cannot finish a header or a body: not its fault.
+    if (this.#pauseReasons !== 0) {
+      if (this.#headerStarted > 0) this.#headerStarted = now;
+      if (this.#bodyStarted > 0) [this.#bodyStarted, this.#bodyOctets] = [now, 0];
+    }
+    const minBodyRate = this.#options.minBodyRate ?? 512;
     if (headerTimeoutMs > 0 && this.#headerStarted > 0 && now - this.#headerStarted > headerTimeoutMs) {
-      this.#failWith("TIMEOUT", `no complete frame header within ${headerTimeoutMs} ms`);
+      this.#failWith("header", `no complete frame header within ${headerTimeoutMs} ms`);
+    } else if (bodyTimeoutMs > 0 && this.#bodyStarted > 0 && now - this.#bodyStarted > bodyTimeoutMs + (minBodyRate > 0 ? (this.#bodyOctets * 1000) / minBodyRate : 0)) {
+      this.#failWith("body", `the body arrives too slowly: ${this.#bodyOctets} octets in ${now - this.#bodyStarted} ms (bodyTimeoutMs ${bodyTimeoutMs}, minBodyRate ${minBodyRate}/s)`);
     } else if (idleTimeoutMs > 0 && now - this.#lastReceived > idleTimeoutMs && this.#isIdle()) {
       // Wound down like a shutdown: a frame that still arrives is refused, not lost.
       this.stopReceiving();
@@ -320,7 +340,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** The peer does not read what we send: nothing graceful can reach it. */
   #dropStalled(writeStallTimeoutMs: number): void {
-    this.#deadline ??= new DeadlineError("WRITE_STALL", `queued writes made no progress for ${writeStallTimeoutMs} ms`);
+    this.#deadline ??= new DeadlineError("WRITE_STALL", "write", `queued writes made no progress for ${writeStallTimeoutMs} ms`);
     this.destroy();
   }
 
@@ -711,6 +731,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const stage = this.#decoder.stage;
     if (stage !== "prefix" && stage !== "header") this.#headerStarted = 0;
     else if (this.#headerStarted === 0 || this.#framesSeen !== seen) this.#headerStarted = this.#lastReceived;
+    // The body deadline runs from the chunk its body began in (near enough: the octets of that
+    // chunk before the body count as body).
+    if (stage !== "body") this.#bodyStarted = 0;
+    else if (this.#bodyStarted === 0 || this.#framesSeen !== seen) [this.#bodyStarted, this.#bodyOctets] = [this.#lastReceived, 0];
+    else this.#bodyOctets += typeof received === "number" ? received : received.length;
     // Streamed bodies are views of the chunks they arrive in.
     return !this.#chunkKept && this.#decoder.buffered === 0 && this.#decoder instanceof FrameDecoder;
   }
@@ -911,11 +936,16 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   /** Ends the connection for a reason of the transport's own (a deadline): error frame, then close. */
-  #failWith(code: "TIMEOUT", message: string): void {
+  /** A header or body deadline passed: a TIMEOUT error frame, then close. */
+  #failWith(stage: "header" | "body", message: string): void {
     this.#failed = true;
-    this.#deadline = new DeadlineError(code, message);
+    this.#deadline = new DeadlineError("TIMEOUT", stage, message);
     this.#finishIncoming(this.#deadline);
-    this.#sendErrorAndClose(code, message);
+    if (this.#currentBody !== null) {
+      this.#currentBody.error(this.#deadline);
+      this.#currentBody = null;
+    }
+    this.#sendErrorAndClose("TIMEOUT", message);
   }
 
   #onProtocolError(error: SockframeError): void {

@@ -25,8 +25,9 @@ export interface ServerOptions extends ConnectionOptions {
 }
 
 /** Deadlines a server applies unless told otherwise (a client connection has none by default). */
-export const SERVER_DEFAULTS: Readonly<Pick<ServerOptions, "headerTimeoutMs" | "idleTimeoutMs" | "maxConnections">> = Object.freeze({
+export const SERVER_DEFAULTS: Readonly<Pick<ServerOptions, "headerTimeoutMs" | "bodyTimeoutMs" | "idleTimeoutMs" | "maxConnections">> = Object.freeze({
   headerTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
   idleTimeoutMs: 300_000,
   maxConnections: 10_000,
 });

@@ -73,6 +73,54 @@ describe("connection protections", () => {
     expect(info.deadlineError).toMatchObject({ code: "TIMEOUT", stage: "header" });
   });
 
+  it("closes a peer that trickles a body under minBodyRate once bodyTimeoutMs is spent, with a TIMEOUT error frame", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { bodyTimeoutMs: 200, minBodyRate: 100, idleTimeoutMs: 10_000 });
+    const peer = rawPeer(a);
+    let failure: unknown;
+    const reading = (async () => {
+      for await (const _ of server);
+    })().catch((error: unknown) => (failure = error));
+    const frame = encodeFrame({ id: 1 }, new Uint8Array(100));
+    const bodyAt = frame.length - 100;
+    await a.write([frame.subarray(0, bodyAt)]);
+    const started = Date.now();
+    // 20 octets a second: 200 ms + 10 ms per octet received are spent after about 6 octets.
+    for (let i = bodyAt; i < frame.length && !b.spy.finSent && Date.now() - started < 5000; i++) {
+      await a.write([frame.subarray(i, i + 1)]).catch(() => undefined);
+      await sleep(50);
+    }
+    await reading;
+    await peer.ended;
+    expect(failure).toMatchObject({ name: "DeadlineError", code: "TIMEOUT", stage: "body" });
+    expect(decodeAll(peer.received()).frames.map((f) => f.header.error?.code)).toEqual(["TIMEOUT"]);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("lets a body that keeps up with minBodyRate take longer than bodyTimeoutMs, read by a slow consumer", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { bodyTimeoutMs: 150, minBodyRate: 4096, idleTimeoutMs: 10_000, streamBodies: true });
+    const frame = encodeFrame({ id: 1 }, new Uint8Array(64 * 1024));
+    const received = (async () => {
+      for await (const { body } of server.receiveStreams()) {
+        let octets = 0;
+        for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+          octets += chunk.length;
+          await sleep(60); // a slow consumer: reading pauses while it is behind
+        }
+        return octets;
+      }
+      return -1;
+    })();
+    // 64 KiB in 2 KiB writes every 25 ms: about 80 KiB/s, 0.8 s in all, far over bodyTimeoutMs.
+    for (let at = 0; at < frame.length; at += 2048) {
+      await a.write([frame.subarray(at, at + 2048)]);
+      await sleep(25);
+    }
+    expect(await received).toBe(64 * 1024);
+    expect(b.spy.finSent).toBe(false);
+  });
+
   it("closes an idle connection after idleTimeoutMs", async () => {
     const [a, b] = streamPair();
     const server = new Connection(b, { idleTimeoutMs: 100 });
