@@ -941,6 +941,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#failed = true;
     this.#deadline = new DeadlineError("TIMEOUT", stage, message);
     this.#finishIncoming(this.#deadline);
+    // Nothing more is decoded: no reply can reach a request still waiting.
+    for (const pending of this.#requests.values()) pending.reject(this.#deadline);
+    this.#requests.clear();
     if (this.#currentBody !== null) {
       this.#currentBody.error(this.#deadline);
       this.#currentBody = null;

@@ -60,6 +60,9 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   readonly #options: DatagramOptions;
   readonly #queue: FrameQueue<DatagramFrame>;
   #closed = false;
+  /** Rejects when close() begins: a send still in flight then fails the same way on every runtime. */
+  readonly #closing: Promise<never>;
+  #rejectClosing!: (error: Error) => void;
   #queuedBytes = 0;
   readonly stats: DatagramStats = { received: 0, dropped: 0, invalid: 0, overflowed: 0, lastError: null };
 
@@ -68,6 +71,8 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
     this.#options = options;
     decodeDatagram(new Uint8Array(0), options); // checks the limits now, not at the first datagram
     this.#queue = new FrameQueue((_frame, cost) => void (this.#queuedBytes -= cost));
+    this.#closing = new Promise<never>((_, reject) => (this.#rejectClosing = reject));
+    this.#closing.catch(() => undefined);
     transport.start((datagram, from) => this.#receive(datagram, from));
   }
 
@@ -97,8 +102,9 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   }
 
   /**
-   * Sends one frame as one datagram to `to` (a udp address, or `host:port`), after the datagrams
-   * sent before it. Rejects a frame over maxDatagramBytes with `DATAGRAM_TOO_LARGE` (stage
+   * Sends one frame as one datagram to `to` (a udp address, or `host:port`); to an IP address,
+   * after the datagrams sent before it (a host name is resolved first, which may let later ones
+   * pass). A send still in flight when close() begins rejects. Rejects a frame over maxDatagramBytes with `DATAGRAM_TOO_LARGE` (stage
    * `encode`), a header the encoder refuses with its SockframeError, any other address with a
    * TypeError, and every send after close().
    */
@@ -107,7 +113,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
       const where = datagramAddress(to);
       const datagram = encodeDatagram(header, body, this.#options);
       if (this.#closed) throw new Error("sockframe: datagram endpoint is closed");
-      return this.#transport.send(datagram, where);
+      return Promise.race([this.#transport.send(datagram, where), this.#closing]);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -119,6 +125,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#rejectClosing(new Error("sockframe: datagram endpoint closed before the datagram was sent"));
     await this.#transport.close();
     this.#queue.finish();
   }

@@ -112,6 +112,14 @@ describe("DatagramEndpoint", () => {
     expect(transport.sent).toHaveLength(2);
   });
 
+  it("rejects a send still in flight when close() begins, whatever the runtime's socket does with it", async () => {
+    const transport = { ...fakeTransport(), send: () => new Promise<void>(() => undefined) }; // Node's send callback never comes
+    const endpoint = new DatagramEndpoint(transport);
+    const sent = endpoint.send({}, undefined, "127.0.0.1:9").then(() => "sent", (error: Error) => error.message);
+    await endpoint.close();
+    expect(await sent).toMatch(/closed before the datagram was sent/);
+  });
+
   it("checks maxDatagramBytes when it is made, not at the first datagram", () => {
     expect(() => new DatagramEndpoint(fakeTransport(), { maxDatagramBytes: -1 })).toThrow(RangeError);
     expect(() => new DatagramEndpoint(fakeTransport(), { maxDatagramBytes: 1.5 })).toThrow(RangeError);

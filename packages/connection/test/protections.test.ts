@@ -73,6 +73,17 @@ describe("connection protections", () => {
     expect(info.deadlineError).toMatchObject({ code: "TIMEOUT", stage: "header" });
   });
 
+  it("a request waiting when a deadline ends the connection fails with the DeadlineError, FIN or not", async () => {
+    const [a, b] = streamPair();
+    const client = new Connection(b, { headerTimeoutMs: 100 });
+    rawPeer(a);
+    const reply = client.request({ op: "x" }).then(() => "replied", (error: unknown) => error);
+    await a.write([encodeFrame({ id: 1 }).subarray(0, 10)]); // the start of a reply, never finished
+    for (let waited = 0; !b.spy.finSent && waited < 3000; waited += 10) await sleep(10);
+    await a.closeWrite(); // and the peer's FIN, which used to reject it as "the peer closed before replying"
+    expect(await reply).toMatchObject({ name: "DeadlineError", code: "TIMEOUT", stage: "header" });
+  });
+
   it("closes a peer that trickles a body under minBodyRate once bodyTimeoutMs is spent, with a TIMEOUT error frame", async () => {
     const [a, b] = streamPair();
     const server = new Connection(b, { bodyTimeoutMs: 200, minBodyRate: 100, idleTimeoutMs: 10_000 });
@@ -95,6 +106,30 @@ describe("connection protections", () => {
     expect(failure).toMatchObject({ name: "DeadlineError", code: "TIMEOUT", stage: "body" });
     expect(decodeAll(peer.received()).frames.map((f) => f.header.error?.code)).toEqual(["TIMEOUT"]);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("does not count the time a body waits for our reader (reading paused) against the peer", async () => {
+    const [a, b] = streamPair();
+    // A rate no peer can keep: only the restart while paused keeps this body alive.
+    const server = new Connection(b, { bodyTimeoutMs: 150, minBodyRate: 1e9, idleTimeoutMs: 10_000, streamBodies: true });
+    const frame = encodeFrame({ id: 1 }, new Uint8Array(64 * 1024));
+    const received = (async () => {
+      for await (const { body } of server.receiveStreams()) {
+        let octets = 0;
+        let first = true;
+        for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+          octets += chunk.length;
+          if (first) await sleep(600); // the reader falls behind; the body's queue fills and reading pauses
+          first = false;
+        }
+        return octets;
+      }
+      return -1;
+    })();
+    for (let at = 0; at < frame.length; at += 2048) await a.write([frame.subarray(at, at + 2048)]);
+    expect(await received).toBe(64 * 1024);
+    expect(b.spy.pauses).toBeGreaterThan(0);
+    expect(b.spy.finSent).toBe(false);
   });
 
   it("lets a body that keeps up with minBodyRate take longer than bodyTimeoutMs, read by a slow consumer", async () => {
