@@ -61,8 +61,8 @@ async function waitFor(check: () => boolean, ms: number, what: string): Promise<
   }
 }
 
-/** Streams a body of `total_size` 2^40 with a wrong token until the receiver cuts the connection (8 s at most). */
-async function wrongTokenFlood(address: string): Promise<{ closedAfterMs: number | null; replies: Header[] }> {
+/** Streams a body of `total_size` 2^40 until the receiver cuts the connection (8 s at most). */
+async function flood(address: string, header: Record<string, unknown>): Promise<{ closedAfterMs: number | null; replies: Header[] }> {
   const [host, port] = [address.slice(0, address.lastIndexOf(":")).replace(/^tcp:\/\//, ""), Number(address.slice(address.lastIndexOf(":") + 1))];
   const socket = createConnection({ host, port });
   const received: Uint8Array[] = [];
@@ -72,7 +72,7 @@ async function wrongTokenFlood(address: string): Promise<{ closedAfterMs: number
   socket.once("close", () => (closed = true));
   await new Promise((resolve) => socket.once("connect", resolve));
   const started = performance.now();
-  socket.write(encodeStreamHead({ filename: "flood.bin", sha256: "0".repeat(64), token: "wrong" }, 2 ** 40));
+  socket.write(encodeStreamHead({ filename: "flood.bin", sha256: "0".repeat(64), ...header }, 2 ** 40));
   const chunk = new Uint8Array(64 * 1024);
   while (!closed && performance.now() - started < 8000) {
     if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once("drain", resolve)), sleep(50)]);
@@ -83,16 +83,18 @@ async function wrongTokenFlood(address: string): Promise<{ closedAfterMs: number
 }
 
 describe.each(RUNTIMES)("put and recv on %s", (runtime) => {
-  test("recv cuts off a sender with a wrong token instead of reading the body it announced", async () => {
+  test("recv cuts off a sender it refused instead of reading the body it announced", async () => {
     const tokenFile = join(work, `token-${runtime}`);
     writeFileSync(tokenFile, "a-long-enough-secret-token\n", { mode: 0o600 });
-    const server = await CliServer.start(runtime, ["recv", "--dir", freshDir(), "--token-file", tokenFile]);
+    const server = await CliServer.start(runtime, ["recv", "--dir", freshDir(), "--token-file", tokenFile, "--max-file-size", "1K"]);
     try {
-      const { closedAfterMs, replies } = await wrongTokenFlood(server.address);
-      // 1 s of delay before the refusal, then at most 1 s of draining; before, the connection read on.
-      expect(closedAfterMs).not.toBeNull();
-      expect(closedAfterMs!).toBeLessThan(6000);
-      expect(replies[0]?.error).toMatchObject({ code: "UNAUTHORIZED" });
+      for (const [header, code] of [[{ token: "wrong" }, "UNAUTHORIZED"], [{ token: "a-long-enough-secret-token" }, "FILE_TOO_LARGE"]] as const) {
+        const { closedAfterMs, replies } = await flood(server.address, header);
+        // At most 1 s of delay before a wrong token's refusal, then 1 s of draining; before, the connection read on.
+        expect(closedAfterMs, code).not.toBeNull();
+        expect(closedAfterMs!, code).toBeLessThan(6000);
+        expect(replies[0]?.error).toMatchObject({ code });
+      }
     } finally {
       await server.stop();
     }

@@ -66,8 +66,20 @@ async function discard(body: ReadableStream<Uint8Array>): Promise<void> {
   }
 }
 
-/** How long the body that came with a wrong token is read and dropped before the connection is cut. */
-const UNAUTHORIZED_DRAIN_MS = 1000;
+/** How long the body of a refused file is read and dropped before the connection is cut. */
+const REFUSED_DRAIN_MS = 1000;
+
+/**
+ * Reads and drops the body of a refused file, for REFUSED_DRAIN_MS at most: closing with unread
+ * input at once would reset the connection and could lose the refusal. Not to the end, though:
+ * total_size is the peer's word, and a refused file must not make us read (and hash) up to 2^53
+ * octets. False when the connection was cut instead.
+ */
+async function drainedInTime(connection: Connection, body: ReadableStream<Uint8Array>): Promise<boolean> {
+  const drained = await Promise.race([discard(body).then(() => true), sleep(REFUSED_DRAIN_MS).then(() => false)]);
+  if (!drained) connection.destroy();
+  return drained;
+}
 
 /** Why this file is refused before a byte of it is written, or null. */
 async function preflight(header: Header, context: RecvContext): Promise<{ code: string; message: string } | null> {
@@ -104,11 +116,7 @@ function handler(context: RecvContext) {
           await sleep(AUTH_FAILURE_DELAY_MS);
           printError(`sockframe recv: ${who}: wrong or missing token; disconnected`);
           await connection.send({ id, error: { code: "UNAUTHORIZED", message: "wrong or missing token" } });
-          // Drained a moment, not dropped at once: closing with unread input would reset the
-          // connection and could lose the answer. Not to the end: total_size is the peer's word,
-          // and a peer refused outright must not make us read (and hash) 2^53 octets.
-          const drained = await Promise.race([discard(body).then(() => true), sleep(UNAUTHORIZED_DRAIN_MS).then(() => false)]);
-          if (!drained) connection.destroy();
+          await drainedInTime(connection, body);
           return;
         }
         const refusal = await preflight(header, context);
@@ -116,7 +124,7 @@ function handler(context: RecvContext) {
           printError(`sockframe recv: ${who}: refused: ${refusal.code}: ${refusal.message}`);
           await connection.send({ id, error: refusal });
           refusedLast = true;
-          await discard(body);
+          if (!(await drainedInTime(connection, body))) return;
           continue;
         }
         refusedLast = false;
@@ -135,7 +143,7 @@ function handler(context: RecvContext) {
           if (!result.bodyDone) {
             await connection.send({ id, error: { code: result.code, message: result.message } }).catch(() => undefined);
             refusedLast = true;
-            await discard(body);
+            if (!(await drainedInTime(connection, body))) return;
           } else if (result.code === "FILE_EXISTS" || result.code === "WRITE_FAILED") {
             await connection.send({ id, error: { code: result.code, message: result.message } }).catch(() => undefined);
           }
