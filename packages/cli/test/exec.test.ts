@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createConnection, type Socket } from "node:net";
 import { join } from "node:path";
-import { connect } from "@sockframe/node";
+import { connect, decodeAll } from "@sockframe/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CliServer, killLeftovers, RUNTIMES, runCli, sleep } from "./support/cli.ts";
 
@@ -158,5 +159,40 @@ describe.each(RUNTIMES)("exec-server and exec on %s", (runtime) => {
     expect(result.code).toBe(0);
     expect(stopped.code).toBe(0);
     expect(stopped.stderr).toMatch(/SIGINT, shutting down/);
+  });
+});
+
+/** A raw seed-profile client (the tutorial's: one command per write); `read: false` never reads the reply. */
+async function seedClient(address: string, read: boolean): Promise<{ socket: Socket; received: () => Uint8Array }> {
+  const at = address.lastIndexOf(":");
+  const socket = createConnection({ host: address.slice(0, at).replace(/^tcp:\/\//, ""), port: Number(address.slice(at + 1)) });
+  const parts: Uint8Array[] = [];
+  if (read) socket.on("data", (data: Uint8Array) => parts.push(data));
+  socket.on("error", () => undefined);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  return { socket, received: () => Buffer.concat(parts) };
+}
+
+describe("exec-server --profile seed", () => {
+  test("holds a command's --max-concurrent slot while its reply waits for a client that does not read it", async () => {
+    const server = await CliServer.start("node", ["exec-server", "--profile", "seed", "--listen", "127.0.0.1:0", "--allow", "head", "--allow", "echo", "--max-concurrent", "1", "--max-output", "64MiB"]);
+    const silent = await seedClient(server.address, false);
+    try {
+      // 32 MB of output: far more than the socket buffers take from a client that reads nothing.
+      silent.socket.write("head -c 32000000 /dev/zero");
+      await sleep(1500); // head is done long before this
+      const other = await seedClient(server.address, true);
+      other.socket.write("echo hi");
+      let frames: ReturnType<typeof decodeAll>["frames"] = [];
+      for (const started = Date.now(); frames.length === 0 && Date.now() - started < 10_000; await sleep(20)) {
+        frames = decodeAll(other.received(), { profile: "le" }).frames;
+      }
+      other.socket.destroy();
+      // Before, the slot was free once head exited, and 32 MB more waited in memory for each such client.
+      expect(new TextDecoder().decode(frames[0]?.body)).toMatch(/refused: .*limit \(--max-concurrent\)/);
+    } finally {
+      silent.socket.destroy();
+      await server.stop();
+    }
   });
 });

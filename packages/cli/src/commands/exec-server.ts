@@ -124,6 +124,26 @@ function framedHandler(executor: Executor, token: TokenCheck | null) {
   };
 }
 
+/** How long a seed client may leave a reply unread before it is dropped (the framed profiles' writeStallTimeoutMs). */
+const SEED_WRITE_STALL_MS = 60_000;
+
+/** Writes `bytes` and waits until the socket has taken them; a client that reads nothing for SEED_WRITE_STALL_MS is dropped. */
+async function writeTaken(socket: Socket, bytes: Uint8Array): Promise<void> {
+  if (socket.write(bytes)) return;
+  let settle!: (taken: boolean) => void;
+  const taken = new Promise<boolean>((resolve) => (settle = resolve));
+  const drained = () => settle(true); // or gone: nothing left to wait for either way
+  socket.once("drain", drained).once("close", drained);
+  const timer = setTimeout(() => settle(false), SEED_WRITE_STALL_MS);
+  const outcome = await taken;
+  socket.off("drain", drained).off("close", drained);
+  clearTimeout(timer);
+  if (!outcome) {
+    socket.destroy();
+    throw new Error(`read nothing of its reply for ${SEED_WRITE_STALL_MS / 1000} s: dropped`);
+  }
+}
+
 /**
  * The seed profile: each read is one command (the seed's `conn.recv(1024)`; its client waits for
  * the answer before it sends the next), answered by an `le` frame with the seed's header fields
@@ -138,26 +158,30 @@ function seedHandler(executor: Executor) {
       socket.pause();
       queue = queue.then(async () => {
         const text = lossyUtf8.decode(chunk).trim();
-        let result: ExecResult;
         let what = JSON.stringify(text);
+        const answer = async (result: ExecResult) => {
+          logResult(who, what, result);
+          const reply = replyFor(result, undefined);
+          const body = result.ok ? reply.body : utf8Encoder.encode(`sockframe: refused: ${result.message}\n`);
+          const header: OutgoingHeader = { ...reply.header, filename: "a.txt", md5: md5Hex(body) };
+          if (!result.ok) header.sha256 = sha256Hex(body);
+          // One write: the seed's client reads the 4 prefix octets and the header with single recv() calls.
+          await writeTaken(socket, encodeFrame(header, body, { profile: "le" }));
+        };
+        // Answered within the command's slot, as on the framed profiles (Executor.run).
         if (text.length === 0) {
-          result = { ok: false, code: "EXEC_BAD_REQUEST", message: "empty command" };
+          await answer({ ok: false, code: "EXEC_BAD_REQUEST", message: "empty command" });
         } else if (executor.policy.shell !== null) {
-          result = await executor.run({ shell: text }, null);
           what = `sh -c ${what}`;
+          await executor.run({ shell: text }, null, undefined, answer);
         } else {
           const split = splitWords(text);
-          result = "error" in split || split.words.length === 0
-            ? { ok: false, code: "EXEC_NOT_ALLOWED", message: `${"error" in split ? split.error : "no program"}; this server runs programs without a shell` }
-            : await executor.run({ argv: split.words }, null);
+          if ("error" in split || split.words.length === 0) {
+            await answer({ ok: false, code: "EXEC_NOT_ALLOWED", message: `${"error" in split ? split.error : "no program"}; this server runs programs without a shell` });
+          } else {
+            await executor.run({ argv: split.words }, null, undefined, answer);
+          }
         }
-        logResult(who, what, result);
-        const reply = replyFor(result, undefined);
-        const body = result.ok ? reply.body : utf8Encoder.encode(`sockframe: refused: ${result.message}\n`);
-        const header: OutgoingHeader = { ...reply.header, filename: "a.txt", md5: md5Hex(body) };
-        if (!result.ok) header.sha256 = sha256Hex(body);
-        // One write: the seed's client reads the 4 prefix octets and the header with single recv() calls.
-        socket.write(encodeFrame(header, body, { profile: "le" }));
         socket.resume();
       }).catch((error: unknown) => {
         printError(`sockframe exec-server: ${who}: ${describeError(error)}`);
