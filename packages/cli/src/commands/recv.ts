@@ -28,7 +28,7 @@ killed outright (kill -9, power loss) cannot remove its own: at start-up recv re
 
 Names are refused unless they are one plain path component: no "/" (so no absolute paths or
 subdirectories), no "\\", not "." or "..", no NUL, control, bidirectional-text or invisible
-characters (zero-width space, word joiner, BOM, line separators), not empty, at most 255 bytes.
+characters (zero-width space, soft hyphen, BOM, ...; line separators), not empty, at most 255 bytes.
 An existing file is never replaced without --overwrite, and a symlink in DIR is never followed
 (with --overwrite it is replaced itself).
 
