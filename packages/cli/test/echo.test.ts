@@ -55,6 +55,26 @@ function tcpTarget(url: string): { host: string; port: number } {
 }
 
 describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
+  test("--max-connections: connections past it are closed at once; those served go on", async () => {
+    const server = await CliServer.start(runtime, ["echo", "--max-connections", "2"]);
+    const held: Connection[] = [];
+    try {
+      for (let i = 0; i < 2; i++) held.push(await connect(server.address));
+      for (const connection of held) await connection.request({}, new TextEncoder().encode("x")); // both accepted
+      const third = await connect(server.address);
+      const outcome = await Promise.race([
+        third.request({}, new TextEncoder().encode("x")).then(() => "answered", () => "closed"),
+        new Promise((resolve) => setTimeout(() => resolve("still open"), 5000)),
+      ]);
+      expect(outcome).toBe("closed");
+      expect(new TextDecoder().decode((await held[0]!.request({}, new TextEncoder().encode("y"))).body)).toBe("Y");
+      third.destroy();
+    } finally {
+      for (const connection of held) connection.destroy();
+      await server.stop();
+    }
+  });
+
   test("listens on loopback, port 0 gives the real port; the client sends lines and --message", async () => {
     const server = await CliServer.start(runtime, ["echo", "--listen", "127.0.0.1:0"]);
     try {

@@ -11,6 +11,7 @@ import { UsageError } from "../errors.ts";
 import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import { listenRaw } from "../raw/net.ts";
+import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION, parseMaxConnections } from "../max-connections.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
 const HELP = `Usage: sockframe echo [--listen ADDR] [--profile be|le|seed]
@@ -33,6 +34,8 @@ Options:
                      struct.pack('i')); seed: no framing at all, as the tutorial's 4.x servers:
                      each chunk received is sent back upper-cased (serves the seed's 4.2 and 4.4
                      clients unchanged)
+  --max-connections N
+                     connections served at once (default ${DEFAULT_MAX_CONNECTIONS}); more are closed at once
   -h, --help         this help
 `;
 
@@ -100,7 +103,7 @@ export const echoCommand: Command = {
   name: "echo",
   summary: "upper-casing echo server (the tutorial's server)",
   help: HELP,
-  options: { listen: { type: "string" }, ...PROFILE_OPTION },
+  options: { listen: { type: "string" }, ...PROFILE_OPTION, ...MAX_CONNECTIONS_OPTION },
   positionals: false,
   async run({ values }, adapter: RuntimeAdapter) {
     const profile = parseProfile(stringOption(values, "profile"));
@@ -124,7 +127,7 @@ export const echoCommand: Command = {
       await serving;
       return 0;
     }
-    const server = await adapter.listen(address, serveConnection, { profile });
+    const server = await adapter.listen(address, serveConnection, { profile, maxConnections: parseMaxConnections(stringOption(values, "max-connections")) });
     printLine(`listening on ${server.url}`);
     await stop;
     await server.close();

@@ -15,6 +15,7 @@ import { splitWords } from "../exec/shell-words.ts";
 import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile } from "../profile.ts";
 import { listenRaw } from "../raw/net.ts";
+import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION, parseMaxConnections } from "../max-connections.ts";
 import { shutdownSignal, sleep } from "../shutdown.ts";
 
 const DEFAULT_TIMEOUT = "30s";
@@ -56,6 +57,7 @@ Options:
                        request is the bare command text, split into words without a shell; the
                        reply is framed with the le prefix and the seed's header fields, plus the
                        fields above; a refusal comes back in such a frame too)
+  --max-connections N  connections served at once (be and le; default ${DEFAULT_MAX_CONNECTIONS}); more are closed at once
   -h, --help           this help
 `;
 
@@ -207,6 +209,7 @@ export const execServerCommand: Command = {
     "max-concurrent": { type: "string", default: DEFAULT_MAX_CONCURRENT },
     shell: { type: "boolean", default: false },
     ...PROFILE_OPTION,
+    ...MAX_CONNECTIONS_OPTION,
   },
   positionals: false,
   async run({ values }, adapter) {
@@ -251,7 +254,11 @@ export const execServerCommand: Command = {
       killAllRunning();
       return 0;
     }
-    const server = await adapter.listen(address, framedHandler(executor, token), { profile, shutdownTimeoutMs: limits.timeoutMs + 1000 });
+    const server = await adapter.listen(address, framedHandler(executor, token), {
+      profile,
+      shutdownTimeoutMs: limits.timeoutMs + 1000,
+      maxConnections: parseMaxConnections(stringOption(values, "max-connections")),
+    });
     printLine(`listening on ${server.url}`);
     printError(`sockframe exec-server: ${summary}`);
     await stop;

@@ -10,6 +10,7 @@ import { reportConnectionError } from "../connection-log.ts";
 import { CliError } from "../errors.ts";
 import { printError, printLine, shown } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
+import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION, parseMaxConnections } from "../max-connections.ts";
 import { shutdownSignal, sleep } from "../shutdown.ts";
 import { md5OffThread } from "../transfer/md5-thread.ts";
 import { finalPath, type ReceiveTarget, receiveFile } from "../transfer/receive-file.ts";
@@ -44,6 +45,7 @@ Options:
   --token-file FILE     senders must send this file's content as "token"; required to listen on
                         anything but loopback or a Unix socket
   --profile P           be (default), le, or seed (= le, the tutorial's struct.pack('i') prefix)
+  --max-connections N   senders served at once (default ${DEFAULT_MAX_CONNECTIONS}); more are closed at once
   -h, --help            this help
 `;
 
@@ -179,6 +181,7 @@ export const recvCommand: Command = {
     "stale-after": { type: "string" },
     "token-file": { type: "string" },
     ...PROFILE_OPTION,
+    ...MAX_CONNECTIONS_OPTION,
   },
   positionals: false,
   async run({ values }, adapter) {
@@ -206,7 +209,12 @@ export const recvCommand: Command = {
     const stop = shutdownSignal();
     // md5 on a worker thread (md5-thread.ts): 2 GiB to Deno 15.0/14.6 -> 11.2/11.6 s, 1 GiB to Node
     // 5.3 -> 4.9 s (medians of eight); Bun unchanged on the 2-core machine (packages/cli/README.md).
-    const server = await adapter.listen(address, handler(context), { profile: wireProfile(profile), streamBodies: true, hashes: { md5: md5OffThread } });
+    const server = await adapter.listen(address, handler(context), {
+      profile: wireProfile(profile),
+      streamBodies: true,
+      hashes: { md5: md5OffThread },
+      maxConnections: parseMaxConnections(stringOption(values, "max-connections")),
+    });
     printLine(`listening on ${server.url}`);
     printError(`sockframe recv: saving into ${dir}${context.target.overwrite ? " (overwriting)" : ""}`);
     await stop;
