@@ -8,7 +8,22 @@ import { clearStaleSocket } from "./unix-path.ts";
 /** Options of listen(): the server's, and whether handlers receive bodies as streams. */
 export type ListenOptions = ServerOptions & { streamBodies?: boolean };
 
+/**
+ * Deno's "address in use" carries no `code`; Node's and Bun's carry EADDRINUSE. Added, so that one
+ * check works on every runtime (the error stays a Deno.errors.AddrInUse).
+ */
 async function openListener(address: Address): Promise<DenoListener> {
+  try {
+    return await openListenerOnce(address);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse && (error as { code?: unknown }).code === undefined) {
+      Object.defineProperty(error, "code", { value: "EADDRINUSE", enumerable: true });
+    }
+    throw error;
+  }
+}
+
+async function openListenerOnce(address: Address): Promise<DenoListener> {
   if (address.transport === "tcp") {
     // Deno.listen binds 0.0.0.0 when no hostname is given: the host is always passed explicitly.
     const listener = Deno.listen({ transport: "tcp", hostname: address.host, port: address.port });

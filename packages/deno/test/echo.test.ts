@@ -105,6 +105,19 @@ Deno.test("listen: port 0 reports the real port; the default host is loopback, n
   }
 });
 
+Deno.test("listen: a port in use is EADDRINUSE by its code, as on Node and Bun", async () => {
+  const server = await listen("127.0.0.1:0", () => undefined);
+  try {
+    await assert.rejects(listen(server.address, () => undefined), (error: unknown) => {
+      assert.ok(error instanceof Deno.errors.AddrInUse);
+      assert.equal((error as { code?: string }).code, "EADDRINUSE");
+      return true;
+    });
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("listen/connect refuse UDP addresses (bindDatagram is for those)", async () => {
   await assert.rejects(listen("udp://127.0.0.1:0", () => undefined), TypeError);
   await assert.rejects(connect("udp://127.0.0.1:9"), TypeError);

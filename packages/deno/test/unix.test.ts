@@ -53,6 +53,7 @@ Deno.test("unix: a live server's socket is never removed: address in use", async
   try {
     await assert.rejects(listen(`unix:${SOCKET_A}`, echo()), (error: unknown) => {
       assert.ok(error instanceof Deno.errors.AddrInUse);
+      assert.equal((error as { code?: string }).code, "EADDRINUSE"); // as on Node and Bun
       assert.match((error as Error).message, /address in use by a live server/);
       return true;
     });
