@@ -23,6 +23,14 @@ import { COPY_BELOW, STREAM_READ_SIZE } from "./read-buffers.ts";
  */
 export const HEADER_MEMORY_FACTOR = 32;
 
+/** The default of maxQueuedBytes, for connections and datagram endpoints alike. */
+export const DEFAULT_MAX_QUEUED_BYTES: number = 16 * 1024 * 1024;
+
+/** What an unread frame counts against maxQueuedBytes: its body, and its prefix and header as parsed. */
+export function queuedFrameCost(bodyOctets: number, headOctets: number): number {
+  return bodyOctets + HEADER_MEMORY_FACTOR * headOctets;
+}
+
 /** Options of a connection (both ends): the codec's, plus flow control. */
 export interface ConnectionOptions extends DecoderOptions<Header> {
   /** Octets queued for writing past which send() waits for the socket. Default 1 MiB. */
@@ -254,7 +262,6 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   readonly #maxQueued: number;
   readonly #maxQueuedBytes: number;
   #stopped = false;
-  #failed = false;
   /** The deadline that ended the connection: what iteration, requests and `closed` report. */
   #deadline: DeadlineError | null = null;
   #discardBody = false;
@@ -273,7 +280,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const maxQueued = options.maxQueuedFrames ?? 256;
     this.#decoder = options.streamBodies ? new StreamingFrameDecoder(options) : new FrameDecoder(options);
     this.#maxQueued = maxQueued;
-    this.#maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.#incoming = new FrameQueue((_frame, cost) => this.#took(cost));
     this.#streamed = options.streamBodies ? new FrameQueue((_frame, cost) => this.#took(cost)) : null;
     this.closed = new Promise((resolve) => {
@@ -690,12 +697,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   #readTarget(): Uint8Array | null {
-    if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof FrameDecoder)) return null;
+    if (this.#decodingEnded || !(this.#decoder instanceof FrameDecoder)) return null;
     return this.#decoder.readTarget();
   }
 
   #freshBuffer(): Uint8Array | null {
-    if (this.#protocolError !== null || this.#failed || !(this.#decoder instanceof StreamingFrameDecoder)) return null;
+    if (this.#decodingEnded || !(this.#decoder instanceof StreamingFrameDecoder)) return null;
     const toCome = this.#decoder.bodyToCome;
     if (toCome <= COPY_BELOW) return null;
     const pooled = this.#chunkPool.pop();
@@ -712,7 +719,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * whether nothing of the chunk is kept: no octet left undecoded, no frame's body a view of it.
    */
   #onData(received: Uint8Array | number): boolean {
-    if (this.#protocolError !== null || this.#failed) return true;
+    if (this.#decodingEnded) return true;
     this.#lastReceived = Date.now();
     const seen = this.#framesSeen;
     if (typeof received === "number") {
@@ -749,8 +756,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#requests.clear();
     // Both directions are finished once our FIN is out too: nothing left to wait for.
     if (this.#finSent) this.#stream.destroy();
-    // After an error, nothing more is decoded (SPEC 7.2): a frame cut off by it is not TRUNCATED.
-    if (this.#protocolError !== null || this.#deadline !== null) return;
+    // A frame cut off by an error is not TRUNCATED: nothing is decoded after it.
+    if (this.#decodingEnded) return;
     this.#decoder.end();
     this.#drain();
     if (this.#protocolError === null) this.#finishIncoming(null);
@@ -770,7 +777,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#currentBody = null;
     }
     // A close without a FIN first (reset) still ends the incoming frames cleanly if at a boundary.
-    if (this.#protocolError === null && this.#deadline === null && !this.#decoder.done) {
+    if (!this.#decodingEnded && !this.#decoder.done) {
       this.#decoder.end();
       this.#drain();
     }
@@ -826,7 +833,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return;
     }
     // Counted before the push: a waiting consumer takes the frame (and uncounts it) within push().
-    const cost = frame.body.length + HEADER_MEMORY_FACTOR * headOctets;
+    const cost = queuedFrameCost(frame.body.length, headOctets);
     this.#queuedIncomingBytes += cost;
     this.#incoming.push(frame, cost);
     if (this.#incoming.size >= this.#maxQueued || this.#queuedIncomingBytes >= this.#maxQueuedBytes) {
@@ -902,7 +909,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return;
     }
     // Bodies hold themselves back (their streams' backpressure): the queue holds headers.
-    const cost = HEADER_MEMORY_FACTOR * headOctets;
+    const cost = queuedFrameCost(0, headOctets);
     this.#queuedIncomingBytes += cost;
     this.#streamed!.push({ header, body }, cost);
     if (this.#streamed!.size >= this.#maxQueued || this.#queuedIncomingBytes >= this.#maxQueuedBytes) this.#setPaused(QUEUE_FULL, true);
@@ -935,24 +942,29 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     else if (before !== 0 && after === 0) this.#stream.resume();
   }
 
-  /** Ends the connection for a reason of the transport's own (a deadline): error frame, then close. */
+  /**
+   * After a decode error or a deadline (SPEC 7.2): nothing more is decoded, so a frame it cut off
+   * is no TRUNCATED and no reply can reach a request still waiting.
+   */
+  get #decodingEnded(): boolean {
+    return this.#protocolError !== null || this.#deadline !== null;
+  }
+
   /** A header or body deadline passed: a TIMEOUT error frame, then close. */
   #failWith(stage: "header" | "body", message: string): void {
-    this.#failed = true;
     this.#deadline = new DeadlineError("TIMEOUT", stage, message);
-    this.#finishIncoming(this.#deadline);
-    // Nothing more is decoded: no reply can reach a request still waiting.
-    for (const pending of this.#requests.values()) pending.reject(this.#deadline);
-    this.#requests.clear();
-    if (this.#currentBody !== null) {
-      this.#currentBody.error(this.#deadline);
-      this.#currentBody = null;
-    }
+    this.#failIncoming(this.#deadline);
     this.#sendErrorAndClose("TIMEOUT", message);
   }
 
   #onProtocolError(error: SockframeError): void {
     this.#protocolError = error;
+    this.#failIncoming(error);
+    this.#sendErrorAndClose(error.code, error.message);
+  }
+
+  /** Ends what the peer was sending with `error`: the frames to come, the body under way, the requests waiting. */
+  #failIncoming(error: Error): void {
     this.#finishIncoming(error);
     if (this.#currentBody !== null) {
       this.#currentBody.error(error);
@@ -960,7 +972,6 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     }
     for (const pending of this.#requests.values()) pending.reject(error);
     this.#requests.clear();
-    this.#sendErrorAndClose(error.code, error.message);
   }
 
   /** SPEC 7.3: one error frame, then close. Never answer an error frame with one. */

@@ -10,7 +10,7 @@ import {
   type SockframeError,
 } from "@sockframe/codec";
 import { type Address, datagramAddress, type UdpAddress } from "./address.ts";
-import { HEADER_MEMORY_FACTOR } from "./connection.ts";
+import { DEFAULT_MAX_QUEUED_BYTES, queuedFrameCost } from "./connection.ts";
 import { FrameQueue } from "./frame-queue.ts";
 
 /** What a runtime adapter provides for a datagram socket: it only moves datagrams. */
@@ -89,10 +89,10 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
       this.stats.lastError = error;
       return;
     }
-    const cost = frame.body.length + HEADER_MEMORY_FACTOR * (datagram.length - frame.body.length);
+    const cost = queuedFrameCost(frame.body.length, datagram.length - frame.body.length);
     const queued = this.#queue.size;
     // One frame is always taken when none waits, however costly: the limits bound what piles up.
-    if (queued >= (this.#options.maxQueuedFrames ?? 1024) || (queued > 0 && this.#queuedBytes + cost > (this.#options.maxQueuedBytes ?? 16 * 1024 * 1024))) {
+    if (queued >= (this.#options.maxQueuedFrames ?? 1024) || (queued > 0 && this.#queuedBytes + cost > (this.#options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES))) {
       this.stats.dropped++;
       this.stats.overflowed++;
       return;
@@ -104,9 +104,9 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   /**
    * Sends one frame as one datagram to `to` (a udp address, or `host:port`); to an IP address,
    * after the datagrams sent before it (a host name is resolved first, which may let later ones
-   * pass). A send still in flight when close() begins rejects. Rejects a frame over maxDatagramBytes with `DATAGRAM_TOO_LARGE` (stage
-   * `encode`), a header the encoder refuses with its SockframeError, any other address with a
-   * TypeError, and every send after close().
+   * pass). Rejects a frame over maxDatagramBytes with `DATAGRAM_TOO_LARGE` (stage `encode`), a
+   * header the encoder refuses with its SockframeError, any other address with a TypeError, and a
+   * send still in flight when close() begins or made after it.
    */
   send(header: OutgoingHeader, body: Uint8Array | undefined, to: Address | string): Promise<void> {
     try {
