@@ -96,19 +96,28 @@ export class Executor {
    * --max-output. `abandon`: the client went away; the command is killed (EXEC_ABANDONED).
    */
   async run(request: ExecRequest, stdin: Uint8Array | null, abandon?: AbortSignal, answer: (result: ExecResult) => Promise<void> = async () => undefined): Promise<ExecResult> {
-    let answered = false;
-    const result = await this.#run(request, stdin, abandon, async (ran) => {
-      answered = true;
-      await answer(ran);
-    });
-    if (!answered) await answer(result);
-    return result;
+    const policy = this.#policy;
+    const answered = async (result: ExecResult) => {
+      await answer(result);
+      return result;
+    };
+    const command = this.#command(request);
+    if ("ok" in command) return answered(command);
+    if (this.#active >= policy.maxConcurrent) {
+      return answered(refuse("EXEC_BUSY", `${this.#active} commands are running, the limit (--max-concurrent); try again later`));
+    }
+    this.#active++;
+    try {
+      // Awaited here, within the slot: the slot is held until the answer is handed over.
+      return await answered(resultOf(await runCommand(command.file, command.args, stdin, policy.limits, abandon), command.file, policy.limits));
+    } finally {
+      this.#active--;
+    }
   }
 
-  async #run(request: ExecRequest, stdin: Uint8Array | null, abandon: AbortSignal | undefined, answer: (result: ExecResult) => Promise<void>): Promise<ExecResult> {
+  /** What a request runs, once it passes the policy: the program's path and its arguments; else the refusal. */
+  #command(request: ExecRequest): { file: string; args: string[] } | ExecResult {
     const policy = this.#policy;
-    let file: string;
-    let args: string[];
     if ("shell" in request) {
       if (policy.shell === null) {
         return refuse("EXEC_SHELL_DISABLED", "this server runs no shell command lines (its operator can allow them with --shell); send the program and its arguments instead");
@@ -118,27 +127,13 @@ export class Executor {
       if (policy.allowlist.resolve(program) === null) {
         return refuse("EXEC_NOT_ALLOWED", `${program} is not an allowed program (allowed: ${this.#allowedNames()})`);
       }
-      file = policy.shell;
-      args = ["-c", request.shell];
-    } else {
-      const [program, ...rest] = request.argv;
-      if (program!.includes("\0") || rest.some((word) => word.includes("\0"))) return refuse("EXEC_BAD_REQUEST", "arguments must not contain NUL");
-      const path = policy.allowlist.resolve(program!);
-      if (path === null) return refuse("EXEC_NOT_ALLOWED", `${program} is not an allowed program (allowed: ${this.#allowedNames()})`);
-      file = path;
-      args = rest;
+      return { file: policy.shell, args: ["-c", request.shell] };
     }
-    if (this.#active >= policy.maxConcurrent) {
-      return refuse("EXEC_BUSY", `${this.#active} commands are running, the limit (--max-concurrent); try again later`);
-    }
-    this.#active++;
-    try {
-      const result = resultOf(await runCommand(file, args, stdin, policy.limits, abandon), file, policy.limits);
-      await answer(result);
-      return result;
-    } finally {
-      this.#active--;
-    }
+    const [program, ...rest] = request.argv;
+    if (program!.includes("\0") || rest.some((word) => word.includes("\0"))) return refuse("EXEC_BAD_REQUEST", "arguments must not contain NUL");
+    const path = policy.allowlist.resolve(program!);
+    if (path === null) return refuse("EXEC_NOT_ALLOWED", `${program} is not an allowed program (allowed: ${this.#allowedNames()})`);
+    return { file: path, args: rest };
   }
 }
 

@@ -26,7 +26,8 @@ const INVISIBLE = /(?![\u200c\u200d\u180b-\u180d\u180f\ufe00-\ufe0f\u{e0100}-\u{
  * name), no bidirectional-text controls (they disguise an extension, "txt.exe" shown as "exe.txt"),
  * no invisible characters that only tell a name from its look-alike (Unicode's default-ignorable
  * code points: zero-width space, soft hyphen, word joiner, byte order mark, fillers, tags, ...)
- * nor line or paragraph separators, not empty, at most 255 octets of UTF-8, and not one of recv's own temporary names.
+ * nor line or paragraph separators, not empty, at most 255 octets of UTF-8, and not one of recv's
+ * own temporary names.
  */
 export function unsafeNameReason(name: unknown): string | null {
   if (typeof name !== "string") return "no filename in the header";
