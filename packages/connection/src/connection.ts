@@ -233,6 +233,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #protocolError: SockframeError | null = null;
   #socketError: Error | null = null;
   #closing = false;
+  /**
+   * Set by destroy() and by an error close: a body streaming out stops where it is, and what waits
+   * behind it fails. A graceful close() lets them finish first.
+   */
+  #sendingStopped = false;
+  /** When close() began (0: not yet): a stream it waits for that makes no progress is dropped. */
+  #closeStarted = 0;
   #finSent = false;
   #peerFinished = false;
   #isClosed = false;
@@ -322,8 +329,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (this.#isClosed) return;
     const now = Date.now();
     if (this.#closing) {
-      // A close flushes first: a peer that never reads must not hold it (and our memory) forever.
+      // A close flushes first: a peer that never reads must not hold it (and our memory) forever,
+      // nor a stream source that gives nothing more.
       if (this.#writeStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs);
+      else if (this.#streamStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs, "a body streaming out at close()");
       return;
     }
     // While we paused reading ourselves, the peer cannot finish a header or a body: not its fault.
@@ -345,10 +354,15 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     }
   }
 
-  /** The peer does not read what we send: nothing graceful can reach it. */
-  #dropStalled(writeStallTimeoutMs: number): void {
-    this.#deadline ??= new DeadlineError("WRITE_STALL", "write", `queued writes made no progress for ${writeStallTimeoutMs} ms`);
+  /** The peer does not read what we send, or we have nothing more to send it: nothing graceful can end this. */
+  #dropStalled(writeStallTimeoutMs: number, what = "queued writes"): void {
+    this.#deadline ??= new DeadlineError("WRITE_STALL", "write", `${what} made no progress for ${writeStallTimeoutMs} ms`);
     this.destroy();
+  }
+
+  /** A close waits for a stream (or a send behind one) that has written nothing for the whole deadline. */
+  #streamStalled(now: number, writeStallTimeoutMs: number): boolean {
+    return writeStallTimeoutMs > 0 && this.#gate !== null && this.#closeStarted > 0 && now - Math.max(this.#lastWritten, this.#closeStarted) > writeStallTimeoutMs;
   }
 
   #writeStalled(now: number, writeStallTimeoutMs: number): boolean {
@@ -386,12 +400,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * the frame waits and follows its body.
    */
   send(header: OutgoingHeader, body: Uint8Array = EMPTY): Promise<void> {
+    if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
     if (this.#gate !== null) return this.#afterGate(() => this.#sendNow(header, body));
     return this.#sendNow(header, body);
   }
 
   #sendNow(header: OutgoingHeader, body: Uint8Array): Promise<void> {
-    if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
+    // Checked again for a send that waited behind a stream: close() lets it go, destroy() not.
+    if (this.#sendingStopped || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
     let size: number;
     try {
       size = this.#batch.frame(header, body, this.#options);
@@ -527,7 +543,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /**
    * Sends a frame whose `size`-octet body comes from a stream, without holding it in memory. Frames
-   * sent meanwhile, and other streams, wait and follow it in call order.
+   * sent meanwhile, and other streams, wait and follow it in call order; a close() waits for it.
    */
   sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: SendStreamOptions = {}): Promise<void> {
     if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
@@ -535,7 +551,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   async #sendStreamNow(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, written: ((chunk: Uint8Array) => void) | null): Promise<void> {
-    if (this.#closing || this.#isClosed) throw new Error("sockframe: connection is closing");
+    if (this.#sendingStopped || this.#isClosed) throw new Error("sockframe: connection is closing");
     const head = encodeStreamHead(header, size, this.#options);
     const headQueued = this.#enqueue(head);
     this.#midBody = size > 0;
@@ -547,7 +563,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
           this.destroy();
           throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
         }
-        if (this.#isClosed || this.#closing) throw new Error("sockframe: connection closed while streaming a body");
+        if (this.#isClosed || this.#sendingStopped) throw new Error("sockframe: connection closed while streaming a body");
         sent += chunk.length;
         if (sent === size) this.#midBody = false;
         const queued = this.#enqueue(chunk);
@@ -557,9 +573,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       }
       if (sent !== size) throw new RangeError(`body stream ended after ${sent} of the announced ${size} octets; connection aborted`);
     } catch (error) {
-      // The peer was promised `size` octets: anything else sent now would be read as body. A close
-      // already under way ends with our FIN, which the peer reads as a truncated frame.
-      if (sent !== size && !this.#closing) this.destroy();
+      // The peer was promised `size` octets: anything else sent now would be read as body. An error
+      // close under way ends with our FIN, which the peer reads as a truncated frame.
+      if (sent !== size && !this.#sendingStopped) this.destroy();
       throw error;
     } finally {
       this.#midBody = false;
@@ -663,15 +679,17 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   }
 
   /**
-   * Graceful close: flushes what was sent, sends FIN, waits for the peer to close (at most
-   * closeTimeoutMs), then releases the socket.
+   * Graceful close: sends what was sent before it, streams under way to their end, then FIN; waits
+   * for the peer to close (at most closeTimeoutMs), then releases the socket.
    */
   async close(): Promise<CloseInfo> {
     if (!this.#closing && !this.#isClosed) {
       this.#closing = true;
-      // Until the socket closes, if it does first: writes to a peer that never reads end only when
-      // the write-stall deadline destroys the connection.
+      this.#closeStarted = Date.now();
+      // Until the socket closes, if it does first: writes to a peer that never reads, and a stream
+      // whose source falls silent, end only when the write-stall deadline destroys the connection.
       const flushed = (async () => {
+        if (this.#gate !== null) await this.#gate;
         if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
         await this.#writing;
         await this.#stream.closeWrite().catch(() => undefined);
@@ -693,6 +711,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Closes at once; unsent octets are dropped. */
   destroy(): void {
     this.#closing = true;
+    this.#sendingStopped = true;
     this.#stream.destroy();
   }
 
@@ -977,6 +996,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** SPEC 7.3: one error frame, then close. Never answer an error frame with one. */
   #sendErrorAndClose(code: string, text: string): void {
     this.#closing = true;
+    this.#sendingStopped = true;
     // The default header limit, not ours: ours may be tiny, and the peer's is unknown. A short message keeps it small.
     // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
     const message = (text.length > 200 ? `${text.slice(0, 197)}...` : text).toWellFormed();

@@ -681,6 +681,49 @@ describe("Connection", () => {
       await both;
     });
 
+    it("close() lets a stream under way, and what was sent behind it, go out whole before its FIN", async () => {
+      const [a, b] = streamPair();
+      const sender = new Connection(a);
+      const receiver = new Connection(b);
+      const streamed = sender.sendStream({ filename: "A" }, 4000, slow(4, 1000, 0x41));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const behind = sender.send({ filename: "B" }, utf8.encode("behind"));
+      const closing = sender.close();
+      // Called after close(): refused at once, never sent.
+      await expect(sender.send({ filename: "C" })).rejects.toThrow(/closing/);
+      await expect(sender.sendStream({ filename: "D" }, 1, slow(1, 1, 0))).rejects.toThrow(/closing/);
+      const received: string[] = [];
+      for await (const frame of receiver) {
+        received.push(`${String(frame.header.filename)}:${frame.body.length}`);
+        if (frame.header.filename === "A") expect(frame.body.every((octet) => octet === 0x41)).toBe(true);
+      }
+      expect(received).toEqual(["A:4000", "B:6"]);
+      await Promise.all([streamed, behind]);
+      await receiver.close();
+      expect(await closing).toMatchObject({ protocolError: null, deadlineError: null, socketError: null });
+    });
+
+    it("close() waits for a stalled stream only until the write-stall deadline, then drops the connection", async () => {
+      const [a, b] = streamPair();
+      // A peer that never closes: only the deadline can end the close before the test times out.
+      const sender = new Connection(a, { writeStallTimeoutMs: 100, closeTimeoutMs: 60_000 });
+      const peer = rawPeer(b);
+      let release!: () => void;
+      const stalled = new Promise<void>((resolve) => (release = resolve));
+      async function* source() {
+        yield new Uint8Array(10);
+        await stalled;
+        yield new Uint8Array(10);
+      }
+      const streaming = sender.sendStream({}, 20, source()).catch((error: unknown) => error);
+      const info = await sender.close();
+      expect(info.deadlineError).toMatchObject({ code: "WRITE_STALL", stage: "write", message: expect.stringMatching(/streaming out at close/) });
+      expect(a.spy.destroyed).toBe(true);
+      release();
+      expect(await streaming).toBeInstanceOf(Error);
+      await peer.ended;
+    });
+
     it("a send() waiting behind a stream whose source stalls settles once the connection closes", async () => {
       const [a] = streamPair();
       const sender = new Connection(a);
