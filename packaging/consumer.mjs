@@ -39,6 +39,8 @@ try {
   mkdirSync(tarballs);
   const files = [];
   for (const name of PACKAGES) {
+    // As from a fresh clone, where dist/ is not checked in: packing must build it (prepack).
+    rmSync(join(root, "packages", name, "dist"), { recursive: true, force: true });
     const out = run(`npm pack @sockframe/${name}`, "npm", ["pack", "--json", "--pack-destination", tarballs], join(root, "packages", name), { quiet: true });
     if (out === null) throw new Error("packing failed");
     files.push(join(tarballs, JSON.parse(out)[0].filename));
