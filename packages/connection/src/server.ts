@@ -18,7 +18,10 @@ export interface Listener {
 export interface ServerOptions extends ConnectionOptions {
   /** How long close() lets handlers run before closing their connections, in ms. Default 10000. */
   shutdownTimeoutMs?: number;
-  /** Called with errors thrown by a handler (default: ignored; the connection is closed). */
+  /**
+   * Called with what a handler throws; the connection is closed either way. Default: reported with
+   * console.error, so that a handler's bug does not pass unseen.
+   */
   onHandlerError?: (error: unknown, connection: Connection) => void;
   /** Connections served at once; further ones are closed as soon as they are accepted. Default 10000. */
   maxConnections?: number;
@@ -31,6 +34,10 @@ export const SERVER_DEFAULTS: Readonly<Pick<ServerOptions, "headerTimeoutMs" | "
   idleTimeoutMs: 300_000,
   maxConnections: 10_000,
 });
+
+function reportHandlerError(error: unknown, connection: Connection): void {
+  console.error(`sockframe: a connection handler threw (peer ${connection.remoteAddress}); the connection is closed:`, error);
+}
 
 /**
  * The runtime-neutral half of a server: runs a handler per connection, tracks them, and shuts down
@@ -78,7 +85,8 @@ export class Server {
       try {
         await this.#handler(connection);
       } catch (error) {
-        this.#options.onHandlerError?.(error, connection);
+        const report = this.#options.onHandlerError ?? reportHandlerError;
+        report(error, connection);
       } finally {
         await connection.close();
         this.#live.delete(connection);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Connection, type Listener, Server } from "../src/index.ts";
 import { streamPair } from "./memory-stream.ts";
 
@@ -45,6 +45,45 @@ describe("Server", () => {
     const [c, d] = streamPair();
     expect(server.accept(d)).toBeNull();
     void c;
+  });
+
+  describe("an error thrown by a handler", () => {
+    async function throwing(options: ConstructorParameters<typeof Server>[2]): Promise<string> {
+      const server = new Server(fakeListener(), async (connection) => {
+        for await (const _ of connection) throw new Error("boom");
+      }, options);
+      const [a, b] = streamPair();
+      server.accept(b);
+      const client = new Connection(a);
+      const outcome = await client.request({}).then(() => "answered", (error: unknown) => String(error));
+      await client.close();
+      await server.close();
+      return outcome;
+    }
+
+    it("is reported on the console by default, with the peer's address, and its connection is closed", async () => {
+      const console_ = vi.spyOn(console, "error").mockImplementation(() => undefined);
+      try {
+        expect(await throwing({})).toMatch(/closed before replying/);
+        expect(console_).toHaveBeenCalledTimes(1);
+        expect(String(console_.mock.calls[0]![0])).toMatch(/sockframe: a connection handler threw \(peer memory\)/);
+        expect(console_.mock.calls[0]![1]).toMatchObject({ message: "boom" });
+      } finally {
+        console_.mockRestore();
+      }
+    });
+
+    it("goes to onHandlerError instead, when given", async () => {
+      const console_ = vi.spyOn(console, "error").mockImplementation(() => undefined);
+      const seen: unknown[] = [];
+      try {
+        await throwing({ onHandlerError: (error) => seen.push(error) });
+        expect(seen).toMatchObject([{ message: "boom" }]);
+        expect(console_).not.toHaveBeenCalled();
+      } finally {
+        console_.mockRestore();
+      }
+    });
   });
 
   it("reports the bound address as a URL", () => {
