@@ -233,6 +233,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #protocolError: SockframeError | null = null;
   #socketError: Error | null = null;
   #closing = false;
+  /** A protocol error whose error frame waits for the replies to the frames before it (#onProtocolError). */
+  #errorOwed: SockframeError | null = null;
   /**
    * Set by destroy() and by an error close: a body streaming out stops where it is, and what waits
    * behind it fails. A graceful close() lets them finish first.
@@ -328,9 +330,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #checkDeadlines(headerTimeoutMs: number, bodyTimeoutMs: number, idleTimeoutMs: number, writeStallTimeoutMs: number): void {
     if (this.#isClosed) return;
     const now = Date.now();
-    if (this.#closing) {
+    if (this.#closing || this.#errorOwed !== null) {
       // A close flushes first: a peer that never reads must not hold it (and our memory) forever,
-      // nor a stream source that gives nothing more.
+      // nor a stream source that gives nothing more. Once an error frame is owed, nothing is
+      // decoded any more: only the writes are left to watch.
       if (this.#writeStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs);
       else if (this.#streamStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs, "a body streaming out at close()");
       return;
@@ -606,6 +609,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #request(header: OutgoingHeader, body: Uint8Array | undefined, options: RequestOptions | undefined): Promise<Frame<Header> | StreamedFrame> {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    // No reply could be decoded any more.
+    const ended = this.#protocolError ?? this.#deadline;
+    if (ended !== null) return Promise.reject(ended);
     if (this.#peerFinished) return Promise.reject(new Error("sockframe: the peer closed; no reply can come"));
     const id = this.#nextId;
     this.#nextId += 2;
@@ -683,6 +689,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * for the peer to close (at most closeTimeoutMs), then releases the socket.
    */
   async close(): Promise<CloseInfo> {
+    // Closing after a protocol error is that error's close (SPEC 7.3): its error frame, then FIN.
+    if (this.#errorOwed !== null) this.#payErrorOwed();
     if (!this.#closing && !this.#isClosed) {
       this.#closing = true;
       this.#closeStarted = Date.now();
@@ -979,6 +987,25 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #onProtocolError(error: SockframeError): void {
     this.#protocolError = error;
     this.#failIncoming(error);
+    // SPEC 7.3: the replies to frames delivered before the error go out ahead of its error frame,
+    // however the peer's octets were split into reads. It waits until the application has taken
+    // them all and come back for more, or a short grace for a connection nobody reads.
+    this.#errorOwed = error;
+    const queue = this.#streamed ?? this.#incoming;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.#lingerMs)));
+    void Promise.race([queue.endHanded(), grace, this.closed]).then(() => {
+      clearTimeout(timer);
+      this.#payErrorOwed();
+    });
+  }
+
+  /** Sends the error frame a protocol error owes the peer, and closes; once. */
+  #payErrorOwed(): void {
+    const error = this.#errorOwed;
+    if (error === null) return;
+    this.#errorOwed = null;
+    if (this.#isClosed || this.#sendingStopped) return;
     this.#sendErrorAndClose(error.code, error.message);
   }
 
@@ -1029,6 +1056,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     }
   }
 
+  /** How long an ending connection waits on its own terms: for the peer to close, for replies owed before an error frame. */
+  get #lingerMs(): number {
+    return Math.min(this.#options.closeTimeoutMs ?? 5000, 2000);
+  }
+
   /**
    * Waits for the peer to close before releasing the socket: closing with unread input makes the
    * kernel send a reset, which can destroy the error frame before the peer reads it.
@@ -1040,8 +1072,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = Math.min(this.#options.closeTimeoutMs ?? 5000, 2000);
-    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
+    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, this.#lingerMs)))]);
     clearTimeout(timer);
     this.#stream.destroy();
   }

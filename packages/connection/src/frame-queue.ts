@@ -11,6 +11,8 @@ export class FrameQueue<T> implements AsyncIterable<T> {
   #waiters: Array<{ resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void }> = [];
   #finished = false;
   #error: unknown = null;
+  #endHanded = false;
+  #onEndHanded: Array<() => void> = [];
   readonly #onTake: (item: T, cost: number) => void;
 
   /**
@@ -55,6 +57,20 @@ export class FrameQueue<T> implements AsyncIterable<T> {
       if (error !== null) waiter.reject(error);
       else waiter.resolve({ value: undefined, done: true });
     }
+    if (waiters.length > 0) this.#handEnd();
+  }
+
+  /** Resolves once a consumer has been handed the end (or the error), having taken every item before it. */
+  endHanded(): Promise<void> {
+    if (this.#endHanded) return Promise.resolve();
+    return new Promise((resolve) => this.#onEndHanded.push(resolve));
+  }
+
+  #handEnd(): void {
+    if (this.#endHanded) return;
+    this.#endHanded = true;
+    for (const resolve of this.#onEndHanded) resolve();
+    this.#onEndHanded = [];
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -71,6 +87,7 @@ export class FrameQueue<T> implements AsyncIterable<T> {
       return Promise.resolve({ value: item, done: false });
     }
     if (this.#finished) {
+      this.#handEnd();
       return this.#error !== null ? Promise.reject(this.#error) : Promise.resolve({ value: undefined, done: true });
     }
     return new Promise((resolve, reject) => {

@@ -366,6 +366,57 @@ describe("Connection", () => {
     expect(server.protocolError?.code).toBe("HEADER_INVALID");
   });
 
+  describe("the frames delivered before a protocol error are answered ahead of its error frame", () => {
+    const good = encodeFrame({ id: 7 }, utf8.encode("ok"));
+    const bad = [Uint8Array.of(0, 0, 0, 4), utf8.encode("nope")];
+
+    /** A handler answering each frame, fed a good frame and a bad one, in one read or two. */
+    async function exchange(oneRead: boolean, handlerDelayMs: number): Promise<unknown[]> {
+      const [a, b] = streamPair();
+      const server = new Connection(b);
+      const peer = rawPeer(a);
+      const handled = (async () => {
+        try {
+          for await (const frame of server) {
+            await new Promise((resolve) => setTimeout(resolve, handlerDelayMs));
+            await server.send({ id: frame.header.id }, utf8.encode("reply"));
+          }
+        } catch (error) {
+          return error;
+        }
+      })();
+      if (oneRead) await a.write([good, ...bad]);
+      else {
+        await a.write([good]);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await a.write(bad);
+      }
+      expect(await handled).toMatchObject({ code: "HEADER_INVALID_JSON", stage: "header" });
+      await peer.ended;
+      return decodeAll(peer.received()).frames.map((frame) => (frame.header.error as { code?: string } | undefined)?.code ?? frame.header.id);
+    }
+
+    it("whether the bad frame came in the same read or a later one", async () => {
+      expect(await exchange(true, 0)).toEqual([7, "HEADER_INVALID_JSON"]);
+      expect(await exchange(false, 0)).toEqual([7, "HEADER_INVALID_JSON"]);
+    });
+
+    it("while the handler takes its time over a frame taken before the bad one arrived", async () => {
+      expect(await exchange(false, 20)).toEqual([7, "HEADER_INVALID_JSON"]);
+    });
+
+    it("but a connection nobody reads sends its error frame after a short grace, and refuses requests meanwhile", async () => {
+      const [a, b] = streamPair();
+      const client = new Connection(b, { closeTimeoutMs: 300 });
+      const peer = rawPeer(a);
+      await a.write([good, ...bad]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await expect(client.request({})).rejects.toMatchObject({ code: "HEADER_INVALID_JSON" });
+      await peer.ended;
+      expect(decodeAll(peer.received()).frames.map((frame) => (frame.header.error as { code?: string }).code)).toEqual(["HEADER_INVALID_JSON"]);
+    });
+  });
+
   it("pauses reading while incoming frames pile up unread, and resumes when they are read", async () => {
     const [a, b] = streamPair();
     const sender = new Connection(a);
