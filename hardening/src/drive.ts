@@ -474,7 +474,7 @@ export async function shutdown(adapter: Adapter, url: string) {
         (error: unknown): Outcome => {
           const code = (error as { code?: string }).code;
           if ((error as Error).name === "RemoteError") return code === "SHUTTING_DOWN" ? "refused" : `remote ${code}`;
-          return (error as Error).message === "sockframe: connection is closing" ? "notSent" : "closed";
+          return (error as { code?: unknown }).code === "CLOSING" ? "notSent" : "closed";
         },
       ),
     );

@@ -40,5 +40,6 @@ export function describeError(error: unknown): string {
     const address = /\s((?:\d{1,3}\.){3}\d{1,3}:\d+|\[[^\]]+\]:\d+|\/\S+)\s*$/.exec(error.message)?.[1];
     return address ? `${address}: ${detail}` : detail;
   }
-  return error.message.split("\n")[0]!;
+  // The library's messages start with "sockframe: ", and ours with "sockframe <command>: ".
+  return error.message.split("\n")[0]!.replace(/^sockframe: /, "");
 }

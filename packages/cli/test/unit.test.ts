@@ -12,6 +12,8 @@ import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
 import { upperAscii } from "../src/bytes.ts";
 import { jsonText } from "../src/json-text.ts";
 import { shown } from "../src/output.ts";
+import { describeError } from "../src/errors.ts";
+import { ConnectionClosedError } from "@sockframe/connection";
 import { unsafeNameReason } from "../src/transfer/safe-name.ts";
 import { UNSAFE_NAMES } from "./support/unsafe-names.ts";
 
@@ -141,6 +143,13 @@ describe("shown", () => {
     expect(shown("a\nb")).toBe('"a\\nb"');
     expect(shown("a\u2028b\u009bc")).toBe('"a\\u2028b\\u009bc"');
     expect(shown("\u001b[31mred")).toBe('"\\u001b[31mred"');
+  });
+});
+
+describe("describeError", () => {
+  test("one line, without the library's own \"sockframe: \" (the command's prefix comes before it)", () => {
+    expect(describeError(new ConnectionClosedError("PEER_CLOSED", "sockframe: the peer closed before replying"))).toBe("the peer closed before replying");
+    expect(describeError(new Error("first\nsecond"))).toBe("first");
   });
 });
 

@@ -140,6 +140,22 @@ export class DeadlineError extends Error {
   }
 }
 
+/**
+ * A send, stream or request the connection could not carry out: `CLOSING`, called after close() or
+ * destroy() (or after an error close began); `CLOSED`, the connection closed while it was under way;
+ * `PEER_CLOSED`, the peer closed before replying (or had already, when the request was made).
+ */
+export class ConnectionClosedError extends Error {
+  readonly code: "CLOSING" | "CLOSED" | "PEER_CLOSED";
+  constructor(code: "CLOSING" | "CLOSED" | "PEER_CLOSED", message: string) {
+    super(message);
+    this.name = "ConnectionClosedError";
+    this.code = code;
+  }
+}
+
+const closing = (): ConnectionClosedError => new ConnectionClosedError("CLOSING", "sockframe: connection is closing");
+
 /** How a connection ended. */
 export interface CloseInfo {
   /** The decode error that made us close, if any (we sent the peer an error frame for it). */
@@ -403,14 +419,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * the frame waits and follows its body.
    */
   send(header: OutgoingHeader, body: Uint8Array = EMPTY): Promise<void> {
-    if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
+    if (this.#closing || this.#isClosed) return Promise.reject(closing());
     if (this.#gate !== null) return this.#afterGate(() => this.#sendNow(header, body));
     return this.#sendNow(header, body);
   }
 
   #sendNow(header: OutgoingHeader, body: Uint8Array): Promise<void> {
     // Checked again for a send that waited behind a stream: close() lets it go, destroy() not.
-    if (this.#sendingStopped || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
+    if (this.#sendingStopped || this.#isClosed) return Promise.reject(closing());
     let size: number;
     try {
       size = this.#batch.frame(header, body, this.#options);
@@ -549,12 +565,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * sent meanwhile, and other streams, wait and follow it in call order; a close() waits for it.
    */
   sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: SendStreamOptions = {}): Promise<void> {
-    if (this.#closing || this.#isClosed) return Promise.reject(new Error("sockframe: connection is closing"));
+    if (this.#closing || this.#isClosed) return Promise.reject(closing());
     return this.#afterGate(() => this.#sendStreamNow(header, size, body, options.onWritten ?? null));
   }
 
   async #sendStreamNow(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, written: ((chunk: Uint8Array) => void) | null): Promise<void> {
-    if (this.#sendingStopped || this.#isClosed) throw new Error("sockframe: connection is closing");
+    if (this.#sendingStopped || this.#isClosed) throw closing();
     const head = encodeStreamHead(header, size, this.#options);
     const headQueued = this.#enqueue(head);
     this.#midBody = size > 0;
@@ -566,7 +582,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
           this.destroy();
           throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
         }
-        if (this.#isClosed || this.#sendingStopped) throw new Error("sockframe: connection closed while streaming a body");
+        if (this.#isClosed || this.#sendingStopped) throw new ConnectionClosedError("CLOSED", "sockframe: connection closed while streaming a body");
         sent += chunk.length;
         if (sent === size) this.#midBody = false;
         const queued = this.#enqueue(chunk);
@@ -612,7 +628,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // No reply could be decoded any more.
     const ended = this.#protocolError ?? this.#deadline;
     if (ended !== null) return Promise.reject(ended);
-    if (this.#peerFinished) return Promise.reject(new Error("sockframe: the peer closed; no reply can come"));
+    if (this.#peerFinished) return Promise.reject(new ConnectionClosedError("PEER_CLOSED", "sockframe: the peer closed; no reply can come"));
     const id = this.#nextId;
     this.#nextId += 2;
     return new Promise<Frame<Header> | StreamedFrame>((resolve, reject) => {
@@ -778,7 +794,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#peerFinished = true;
     this.#resolvePeerEnded();
     // The peer will send nothing more: no reply is coming for requests still waiting.
-    const noReply = this.#noReply(new Error("sockframe: the peer closed before replying"));
+    const noReply = this.#noReply(new ConnectionClosedError("PEER_CLOSED", "sockframe: the peer closed before replying"));
     for (const pending of this.#requests.values()) pending.reject(noReply);
     this.#requests.clear();
     // Both directions are finished once our FIN is out too: nothing left to wait for.
@@ -795,7 +811,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#isClosed = true;
     if (this.#watchdog !== null) clearTimeout(this.#watchdog);
     this.#socketError = error ?? null;
-    const failure = this.#protocolError ?? this.#deadline ?? error ?? new Error("sockframe: connection closed");
+    const failure = this.#protocolError ?? this.#deadline ?? error ?? new ConnectionClosedError("CLOSED", "sockframe: connection closed");
     const noReply = this.#protocolError === null ? this.#noReply(failure) : failure;
     for (const pending of this.#requests.values()) pending.reject(noReply);
     this.#requests.clear();

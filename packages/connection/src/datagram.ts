@@ -10,7 +10,7 @@ import {
   type SockframeError,
 } from "@sockframe/codec";
 import { type Address, datagramAddress, type UdpAddress } from "./address.ts";
-import { DEFAULT_MAX_QUEUED_BYTES, queuedFrameCost } from "./connection.ts";
+import { ConnectionClosedError, DEFAULT_MAX_QUEUED_BYTES, queuedFrameCost } from "./connection.ts";
 import { FrameQueue } from "./frame-queue.ts";
 
 /** What a runtime adapter provides for a datagram socket: it only moves datagrams. */
@@ -112,7 +112,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
     try {
       const where = datagramAddress(to);
       const datagram = encodeDatagram(header, body, this.#options);
-      if (this.#closed) throw new Error("sockframe: datagram endpoint is closed");
+      if (this.#closed) throw new ConnectionClosedError("CLOSING", "sockframe: datagram endpoint is closed");
       return Promise.race([this.#transport.send(datagram, where), this.#closing]);
     } catch (error) {
       return Promise.reject(error);
@@ -125,7 +125,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#rejectClosing(new Error("sockframe: datagram endpoint closed before the datagram was sent"));
+    this.#rejectClosing(new ConnectionClosedError("CLOSED", "sockframe: datagram endpoint closed before the datagram was sent"));
     await this.#transport.close();
     this.#queue.finish();
   }

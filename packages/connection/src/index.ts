@@ -8,7 +8,7 @@ export { abortable } from "./abortable.ts";
 export { type Address, checkUnixPath, datagramAddress, DEFAULT_HOST, formatAddress, isLocalAddress, parseAddress, type UdpAddress, UNIX_PATH_MAX } from "./address.ts";
 export type { ByteStream, ByteStreamEvents, RuntimeServices } from "./byte-stream.ts";
 export { COALESCE_LIMIT, coalesce } from "./coalesce.ts";
-export { type CloseInfo, type ConnectOptions, Connection, type ConnectionOptions, DeadlineError, HEADER_MEMORY_FACTOR, RemoteError, type RequestOptions, type SendStreamOptions, type StreamedFrame } from "./connection.ts";
+export { type CloseInfo, type ConnectOptions, Connection, ConnectionClosedError, type ConnectionOptions, DeadlineError, HEADER_MEMORY_FACTOR, RemoteError, type RequestOptions, type SendStreamOptions, type StreamedFrame } from "./connection.ts";
 export { FrameQueue } from "./frame-queue.ts";
 export { passOnRead, transferFlags } from "./pass-on-read.ts";
 export { READ_SIZE, ReadBuffers, STREAM_READ_SIZE } from "./read-buffers.ts";

@@ -1,6 +1,6 @@
 import { decodeAll, encodeFrame, type SockframeError } from "@sockframe/codec";
 import { describe, expect, it } from "vitest";
-import { Connection, RemoteError, STREAM_READ_SIZE } from "../src/index.ts";
+import { Connection, ConnectionClosedError, RemoteError, STREAM_READ_SIZE } from "../src/index.ts";
 import { rawPeer, streamPair } from "./memory-stream.ts";
 
 const utf8 = new TextEncoder();
@@ -415,6 +415,33 @@ describe("Connection", () => {
       await peer.ended;
       expect(decodeAll(peer.received()).frames.map((frame) => (frame.header.error as { code?: string }).code)).toEqual(["HEADER_INVALID_JSON"]);
     });
+  });
+
+  it("refuses what it cannot carry out with a ConnectionClosedError whose code says why", async () => {
+    const [a, b] = streamPair();
+    const client = new Connection(a);
+    rawPeer(b);
+    // Asked before the peer closed, then after.
+    const waiting = client.request({}).catch((error: unknown) => error);
+    await b.closeWrite();
+    await client.peerEnded;
+    expect(await waiting).toMatchObject({ name: "ConnectionClosedError", code: "PEER_CLOSED" });
+    await expect(client.request({})).rejects.toMatchObject({ code: "PEER_CLOSED" });
+    // A stream cut short by destroy(), and what was called after it.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const streaming = client.sendStream({}, 20, (async function* () {
+      yield new Uint8Array(10);
+      await held;
+      yield new Uint8Array(10);
+    })()).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    client.destroy();
+    release();
+    expect(await streaming).toMatchObject({ code: "CLOSED" });
+    const after = await client.send({}).catch((error: unknown) => error);
+    expect(after).toBeInstanceOf(ConnectionClosedError);
+    expect(after).toMatchObject({ code: "CLOSING" });
   });
 
   it("pauses reading while incoming frames pile up unread, and resumes when they are read", async () => {
