@@ -55,11 +55,21 @@ export function parseSize(text: string, name: string): number {
 }
 
 /** `30`, `30s`, `500ms`, `2m`: a duration in milliseconds (a bare number is seconds). */
-export function parseDuration(text: string, name: string): number {
+/** The longest delay a timer takes on all three runtimes (a longer one fires at once: Node warns, sets 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A duration option, in ms. By default it sets a timer: more than 0 and at most MAX_TIMER_MS (24.8
+ * days). `min`/`max` for the others.
+ */
+export function parseDuration(text: string, name: string, { min = 1, max = MAX_TIMER_MS }: { min?: number; max?: number } = {}): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
   if (!match) throw new UsageError(`--${name}: not a duration: ${JSON.stringify(text)} (examples: 30, 30s, 500ms, 2m)`);
   const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"]!;
-  return Math.round(Number(match[1]) * scale);
+  const ms = Math.round(Number(match[1]) * scale);
+  if (ms < min) throw new UsageError(`--${name}: must be at least ${min} ms, got ${JSON.stringify(text)}`);
+  if (ms > max) throw new UsageError(`--${name}: must be at most ${max} ms (${(max / 86_400_000).toFixed(1)} days), got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 export function parseCount(text: string, name: string, min: number): number {

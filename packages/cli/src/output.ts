@@ -27,22 +27,34 @@ export function stopWhenOutputCloses(): void {
 }
 
 /**
+ * What JSON.stringify leaves raw but a terminal acts on: DEL and the C1 controls (U+009B starts an
+ * escape sequence), the line separators, and the bidirectional controls that reorder what follows
+ * (a name "evil\u202Etxt.exe" shows as "evilexe.txt").
+ */
+const TERMINAL_ACTS_ON = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
  * A path or file name as one line of output can show it: as it is, or JSON-quoted when it holds a
- * line break or another control character (a file may be named "a\nb").
+ * line break, another control character or a bidirectional control (a file may be named "a\nb").
  */
 export function shown(text: string): string {
   // deno-lint-ignore no-control-regex
-  if (!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) return text;
-  // JSON.stringify leaves DEL, the C1 controls and the line separators as they are: escaped too.
-  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (!/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/.test(text)) return text;
+  return JSON.stringify(text).replace(TERMINAL_ACTS_ON, escaped);
 }
 
 export function printLine(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+/**
+ * A diagnostic on stderr. Servers' lines quote what peers sent (file names, command lines, error
+ * messages): every control a terminal acts on is escaped, except line breaks and tabs (stacks).
+ */
 export function printError(line: string): void {
-  process.stderr.write(`${line}\n`);
+  // deno-lint-ignore no-control-regex
+  process.stderr.write(`${line.replace(/[\u0000-\u0008\u000b-\u001f]/g, escaped).replace(TERMINAL_ACTS_ON, escaped)}\n`);
 }
 
 /** Resolves once what was written to stdout and stderr has been handed over: before process.exit(). */

@@ -288,7 +288,8 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
       expect(result.stderr).toMatch(/^sockframe/);
     }
     // Usage errors exit 2, except exec's: all of its own failures are 125, apart from the remote status.
-    const usage: Array<[string[], number]> = [[["echo", "--bogus"], 2], [["put", "x"], 2], [["exec", "--bogus"], 125], [["exec", "--", "ls"], 125], [["exec", "--connect", "127.0.0.1:1"], 125]];
+    // Checked before connecting: no server at 127.0.0.1:1 to blame. Timers cap at 2^31 - 1 ms.
+    const usage: Array<[string[], number]> = [[["echo", "--bogus"], 2], [["put", "x"], 2], [["client", "--connect", "127.0.0.1:1", "--message", ""], 2], [["client", "--connect", "127.0.0.1:1", "--timeout", "1000h"], 2], [["exec-server", "--allow", "ls", "--timeout", "0"], 2], [["exec", "--bogus"], 125], [["exec", "--", "ls"], 125], [["exec", "--connect", "127.0.0.1:1"], 125]];
     for (const [args, status] of usage) expect((await runCli(runtime, args)).code, args.join(" ")).toBe(status);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { parseDuration, parseSize } from "../src/args.ts";
 import { preview } from "../src/commands/inspect.ts";
 import { echoReply } from "../src/commands/echo.ts";
@@ -11,7 +11,7 @@ import { type ExecResult, Executor, exitStatusFor } from "../src/exec/protocol.t
 import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
 import { upperAscii } from "../src/bytes.ts";
 import { jsonText } from "../src/json-text.ts";
-import { shown } from "../src/output.ts";
+import { printError, shown } from "../src/output.ts";
 import { describeError } from "../src/errors.ts";
 import { ConnectionClosedError } from "@sockframe/connection";
 import { unsafeNameReason } from "../src/transfer/safe-name.ts";
@@ -126,6 +126,11 @@ describe("arguments", () => {
     expect(parseDuration("500ms", "x")).toBe(500);
     expect(parseDuration("2m", "x")).toBe(120_000);
     expect(() => parseDuration("-1", "x")).toThrow(/not a duration/);
+    // A timer over 2^31 - 1 ms fires at once on every runtime: every command would time out.
+    expect(parseDuration("596h", "x")).toBe(596 * 3_600_000);
+    expect(() => parseDuration("1000h", "timeout")).toThrow(/--timeout: must be at most 2147483647 ms/);
+    expect(() => parseDuration("0", "timeout")).toThrow(/--timeout: must be at least 1 ms/);
+    expect(parseDuration("0", "stale-after", { min: 0, max: Number.MAX_SAFE_INTEGER })).toBe(0);
   });
 
   test("exec exit statuses", () => {
@@ -143,6 +148,18 @@ describe("shown", () => {
     expect(shown("a\nb")).toBe('"a\\nb"');
     expect(shown("a\u2028b\u009bc")).toBe('"a\\u2028b\\u009bc"');
     expect(shown("\u001b[31mred")).toBe('"\\u001b[31mred"');
+    expect(shown("evil\u202etxt.exe")).toBe('"evil\\u202etxt.exe"');
+  });
+
+  test("printError escapes what a terminal acts on in a peer's text, keeping line breaks and tabs", () => {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      printError('refused: "a\u009b31mred" "evil\u202etxt" "x\u2028y" \u001b[2J\tat\nline');
+    } finally {
+      write.mockRestore();
+    }
+    expect(written).toEqual(['refused: "a\\u009b31mred" "evil\\u202etxt" "x\\u2028y" \\u001b[2J\tat\nline\n']);
   });
 });
 

@@ -131,10 +131,10 @@ export const clientCommand: Command = {
     const address = cliAddress(requireOption(values, "connect", "client"), "connect");
     const timeoutMs = parseDuration(stringOption(values, "timeout") ?? "30s", "timeout");
     const message = stringOption(values, "message");
+    if (message?.length === 0) throw new UsageError("--message: empty text (the tutorial's client never sends one: the server would wait forever)");
     const exchange = await open(adapter, address, profile, timeoutMs);
     try {
       if (message !== undefined) {
-        if (message.length === 0) throw new UsageError("--message: empty text (the tutorial's client never sends one: the server would wait forever)");
         printLine(await exchange.ask(message));
         return 0;
       }

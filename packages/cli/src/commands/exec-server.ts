@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import type { Connection } from "@sockframe/connection";
 import { encodeFrame, type OutgoingHeader } from "@sockframe/codec";
 import { streamAddress } from "../address.ts";
-import { listOption, parseCount, parseDuration, parseSize, stringOption } from "../args.ts";
+import { listOption, MAX_TIMER_MS, parseCount, parseDuration, parseSize, stringOption } from "../args.ts";
 import { AUTH_FAILURE_DELAY_MS, requireTokenBeyondLoopback, TokenCheck } from "../auth.ts";
 import { concatBytes, humanBytes, lossyUtf8, md5Hex, sha256Hex, utf8Encoder } from "../bytes.ts";
 import type { Command } from "../command.ts";
@@ -250,13 +250,13 @@ export const execServerCommand: Command = {
       printLine(`listening on ${server.url}`);
       printError(`sockframe exec-server: ${summary}`);
       await stop;
-      await server.close(limits.timeoutMs + 1000);
+      await server.close(Math.min(limits.timeoutMs + 1000, MAX_TIMER_MS));
       killAllRunning();
       return 0;
     }
     const server = await adapter.listen(address, framedHandler(executor, token), {
       profile,
-      shutdownTimeoutMs: limits.timeoutMs + 1000,
+      shutdownTimeoutMs: Math.min(limits.timeoutMs + 1000, MAX_TIMER_MS),
       maxConnections: parseMaxConnections(stringOption(values, "max-connections")),
     });
     printLine(`listening on ${server.url}`);

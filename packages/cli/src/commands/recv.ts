@@ -196,7 +196,7 @@ export const recvCommand: Command = {
     requireTokenBeyondLoopback(address, tokenFile, "recv");
     const maxFile = stringOption(values, "max-file-size");
     const staleOption = stringOption(values, "stale-after");
-    const staleAfterMs = staleOption === undefined ? STALE_AFTER_MS : parseDuration(staleOption, "stale-after");
+    const staleAfterMs = staleOption === undefined ? STALE_AFTER_MS : parseDuration(staleOption, "stale-after", { min: 0, max: Number.MAX_SAFE_INTEGER });
     const context: RecvContext = {
       target: { dir, overwrite: values.overwrite === true, failWriteAfter: testWriteFailure() },
       maxFileSize: maxFile === undefined ? Number.MAX_SAFE_INTEGER : parseSize(maxFile, "max-file-size"),
