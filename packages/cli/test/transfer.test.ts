@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { concatBytes, connect, decodeAll, encodeStreamHead, type Header } from "@sockframe/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -100,6 +100,39 @@ describe.each(RUNTIMES)("put and recv on %s", (runtime) => {
     }
   });
 
+  test("put to a server that is not sockframe says so, not that its own send failed", async () => {
+    // An HTTP server's answer to what it cannot parse, then its close.
+    const http = createServer((socket) => {
+      socket.on("error", () => undefined);
+      socket.once("data", () => socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"));
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = http.address() as { port: number };
+      const sent = await runCli(runtime, ["put", "--quiet", "--connect", `127.0.0.1:${port}`, small]);
+      expect(sent.code).toBe(1);
+      expect(sent.stderr).toMatch(/^sockframe put: .*notes 信息\.txt: the peer's answer is not sockframe \(is it sockframe recv\?\): HEADER_TOO_LARGE/);
+    } finally {
+      http.close();
+    }
+  });
+
+  test("put with a token recv refuses: that file is refused, and the rest are not sent", async () => {
+    const [right, wrong] = [join(work, `right-${runtime}`), join(work, `wrong-${runtime}`)];
+    writeFileSync(right, "a-long-enough-secret-token\n", { mode: 0o600 });
+    writeFileSync(wrong, "another-long-enough-token!\n", { mode: 0o600 });
+    const dir = freshDir();
+    const server = await CliServer.start(runtime, ["recv", "--dir", dir, "--token-file", right]);
+    try {
+      const sent = await runCli(runtime, ["put", "--quiet", "--connect", server.address, "--token-file", wrong, small, medium]);
+      expect(sent.code).toBe(1);
+      expect(sent.stderr).toMatch(new RegExp(`^sockframe put: ${small}: UNAUTHORIZED: .*\\nsockframe put: ${medium}: not sent: the receiver refused the token\\n$`));
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test("sends files, verified; never overwrites without --overwrite; progress lines when not a TTY", async () => {
     const dir = freshDir();
     const server = await CliServer.start(runtime, ["recv", "--dir", dir]);
@@ -141,7 +174,7 @@ describe.each(RUNTIMES)("put and recv on %s", (runtime) => {
       const folder = join(work, "src");
       const sent = await runCli(runtime, ["put", "--quiet", "--connect", server.address, missing, small, folder, medium]);
       expect(sent.code).toBe(1);
-      expect(sent.stderr).toMatch(new RegExp(`^sockframe put: ${missing}: .*\\nsockframe put: ${folder}: .*not a regular file\\n$`));
+      expect(sent.stderr).toMatch(new RegExp(`^sockframe put: ${missing}: no such file or directory\\nsockframe put: ${folder}: not a regular file\\n$`));
       expect(sent.stdout).toMatch(/^sent .*notes 信息\.txt \(6 bytes .*\nsent .*medium\.bin \(3145728 bytes .*\n$/);
       expect(readFileSync(join(dir, "notes 信息.txt"), "utf8")).toBe("hello\n");
       expect(readFileSync(join(dir, "medium.bin")).equals(readFileSync(medium))).toBe(true);

@@ -74,6 +74,12 @@ export const putCommand: Command = {
         } else {
           failures++;
           printError(`sockframe put: ${shown(path)}: ${outcome.message}`);
+          if (outcome.code === "UNAUTHORIZED") {
+            // The same token would be refused for every file left.
+            for (const left of positionals.slice(index + 1)) printError(`sockframe put: ${shown(left)}: not sent: the receiver refused the token`);
+            failures += positionals.length - index - 1;
+            break;
+          }
         }
       }
     } finally {

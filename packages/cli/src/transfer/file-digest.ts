@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { CliError } from "../errors.ts";
-import { shown } from "../output.ts";
 import { FileChunks } from "./file-chunks.ts";
 import { md5InWorker } from "./md5-worker.ts";
 
@@ -55,7 +54,7 @@ export async function digestFile(path: string, onProgress?: (done: number) => vo
     throw error;
   }
   const { size, md5 } = await job.result;
-  if (size !== here.size) throw new CliError(`${shown(path)}: the file changed while it was being hashed (read ${size} and ${here.size} bytes)`);
+  if (size !== here.size) throw new CliError(`the file changed while it was being hashed (read ${size} and ${here.size} bytes)`);
   onProgress?.(size);
   return { size, md5, sha256: here.sha256 };
 }

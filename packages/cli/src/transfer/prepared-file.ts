@@ -1,7 +1,6 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { CliError, describeError } from "../errors.ts";
-import { shown } from "../output.ts";
 import { type FileDigests, digestFile } from "./file-digest.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import { unsafeNameReason } from "./safe-name.ts";
@@ -48,14 +47,15 @@ export class FilePreparation {
     );
   }
 
+  /** Its errors leave the path out: put names the file before them. */
   async #check(): Promise<number> {
     const path = this.path;
     const info = await stat(path).catch((error: unknown) => {
-      throw new CliError(`${shown(path)}: ${describeError(error)}`);
+      throw new CliError(describeError(error));
     });
-    if (!info.isFile()) throw new CliError(`${shown(path)}: not a regular file`);
+    if (!info.isFile()) throw new CliError("not a regular file");
     const unsafe = unsafeNameReason(this.name);
-    if (unsafe !== null) throw new CliError(`${shown(path)}: ${unsafe}`);
+    if (unsafe !== null) throw new CliError(unsafe);
     return info.size;
   }
 

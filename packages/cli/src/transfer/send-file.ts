@@ -1,5 +1,5 @@
 import type { Connection } from "@sockframe/connection";
-import type { Frame, Header, OutgoingHeader } from "@sockframe/codec";
+import { type Frame, type Header, type OutgoingHeader, SockframeError } from "@sockframe/codec";
 import { describeError } from "../errors.ts";
 import { jsonText } from "../json-text.ts";
 import { FileChunks } from "./file-chunks.ts";
@@ -7,7 +7,8 @@ import type { PreparedFile } from "./prepared-file.ts";
 import { createProgress } from "./progress.ts";
 
 /** `fromPeer`: the receiver said why (an error frame), rather than the connection failing. */
-export type Outcome = { ok: true; reply: Header } | { ok: false; message: string; connectionLost: boolean; fromPeer: boolean };
+/** `code`: the receiver's error code, when it refused the file. */
+export type Outcome = { ok: true; reply: Header } | { ok: false; message: string; connectionLost: boolean; fromPeer: boolean; code?: string };
 
 /** One connection and its incoming frames (the receiver's answers), opened when first needed. */
 export class Link {
@@ -45,7 +46,9 @@ function replyOutcome(next: IteratorResult<Frame<Header>>, id: number, size: num
   const { header } = next.value;
   if (header.error !== undefined) {
     // An error frame without our id is the connection's own (SPEC 7.3): the connection is over.
-    return { ok: false, message: `${header.error.code}: ${header.error.message}`, connectionLost: header.id === undefined, fromPeer: true };
+    // So is a refused token: recv disconnects after it.
+    const { code } = header.error;
+    return { ok: false, message: `${code}: ${header.error.message}`, connectionLost: header.id === undefined || code === "UNAUTHORIZED", fromPeer: true, code };
   }
   // recv's confirmation names the file saved and its size. Anything else (an echo server, say)
   // confirms nothing, and the exchange is out of step: the connection is dropped.
@@ -87,7 +90,12 @@ export async function sendFile(link: Link, prepared: PreparedFile, id: number, t
   }
   // Each chunk's buffer takes a later read once its octets are written: no garbage per chunk.
   const sending = connection.sendStream(header, digests.size, chunks(), { onWritten: (chunk) => file.recycle(chunk) });
-  const lost = (error: unknown): Outcome => ({ ok: false, message: describeError(error), connectionLost: true, fromPeer: false });
+  const lost = (error: unknown): Outcome =>
+    // What the peer sent is not a frame at all (an HTTP server's "HTTP/1.1 400" reads as a header
+    // length far over the limit): that, not the send it cut short, is the news.
+    error instanceof SockframeError
+      ? { ok: false, message: `the peer's answer is not sockframe (is it sockframe recv?): ${describeError(error)}`, connectionLost: true, fromPeer: true }
+      : { ok: false, message: describeError(error), connectionLost: true, fromPeer: false };
   // Never rejects: a failed read of the answer is an outcome too.
   const answer = replies.next().then((next) => replyOutcome(next, id, digests.size), lost);
   const first = await Promise.race([sending.then(() => "sent" as const, () => "send-failed" as const), answer.then(() => "answered" as const)]);
