@@ -55,23 +55,32 @@ function tcpTarget(url: string): { host: string; port: number } {
 }
 
 describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
-  test("--max-connections: connections past it are closed at once; those served go on", async () => {
+  test("--max-connections: connections past it are told why and closed, and logged; those served go on", async () => {
     const server = await CliServer.start(runtime, ["echo", "--max-connections", "2"]);
     const held: Connection[] = [];
+    let stopped = false;
     try {
       for (let i = 0; i < 2; i++) held.push(await connect(server.address));
       for (const connection of held) await connection.request({}, new TextEncoder().encode("x")); // both accepted
       const third = await connect(server.address);
       const outcome = await Promise.race([
-        third.request({}, new TextEncoder().encode("x")).then(() => "answered", () => "closed"),
+        third.request({}, new TextEncoder().encode("x")).then(() => "answered", (error: { code?: string }) => `refused: ${error.code}`),
         new Promise((resolve) => setTimeout(() => resolve("still open"), 5000)),
       ]);
-      expect(outcome).toBe("closed");
+      expect(outcome).toBe("refused: TOO_MANY_CONNECTIONS");
+      const client = await runCli(runtime, ["client", "--connect", server.address, "--message", "hi"]);
+      expect(client.code).toBe(1);
+      expect(client.stderr).toMatch(/TOO_MANY_CONNECTIONS/);
       expect(new TextDecoder().decode((await held[0]!.request({}, new TextEncoder().encode("y"))).body)).toBe("Y");
       third.destroy();
+      for (const connection of held) connection.destroy();
+      const { stderr } = await server.stop();
+      stopped = true;
+      // The first refusal is logged at once; the client's, within the same second, is counted for the next line.
+      expect(stderr).toMatch(/sockframe echo: .*: refused: already serving 2 connections \(--max-connections\)\n/);
     } finally {
       for (const connection of held) connection.destroy();
-      await server.stop();
+      if (!stopped) await server.stop();
     }
   });
 

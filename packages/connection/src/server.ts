@@ -1,3 +1,4 @@
+import { encodeErrorFrame } from "@sockframe/codec";
 import type { Address } from "./address.ts";
 import { formatAddress } from "./address.ts";
 import type { ByteStream } from "./byte-stream.ts";
@@ -23,8 +24,13 @@ export interface ServerOptions extends ConnectionOptions {
    * console.error, so that a handler's bug does not pass unseen.
    */
   onHandlerError?: (error: unknown, connection: Connection) => void;
-  /** Connections served at once; further ones are closed as soon as they are accepted. Default 10000. */
+  /**
+   * Connections served at once. Further ones are told why, with a `TOO_MANY_CONNECTIONS` error
+   * frame, and closed. Default 10000.
+   */
   maxConnections?: number;
+  /** Called for each connection refused because maxConnections were being served (for a log). */
+  onConnectionRefused?: (remoteAddress: string) => void;
 }
 
 /** Deadlines a server applies unless told otherwise (a client connection has none by default). */
@@ -40,6 +46,13 @@ function reportHandlerError(error: unknown, connection: Connection): void {
 }
 
 /**
+ * Refused connections told why at once, each for at most REFUSAL_LINGER_MS: beyond that, a flood of
+ * connections is cut off without a word rather than holding more descriptors.
+ */
+const MAX_REFUSING = 64;
+const REFUSAL_LINGER_MS = 1000;
+
+/**
  * The runtime-neutral half of a server: runs a handler per connection, tracks them, and shuts down
  * gracefully. Adapters own the listening socket and hand each accepted socket to accept().
  */
@@ -49,6 +62,8 @@ export class Server {
   readonly #options: ServerOptions;
   readonly #live = new Map<Connection, Promise<void>>();
   #closing: Promise<void> | null = null;
+  /** Refused connections being told why (#refuse). */
+  #refusing = 0;
 
   constructor(listener: Listener, handler: ConnectionHandler, options: ServerOptions = {}) {
     this.#listener = listener;
@@ -75,9 +90,14 @@ export class Server {
 
   /** Wraps an accepted socket and runs the handler on it (called by adapters). */
   accept(stream: ByteStream, streamOptions: { streamBodies?: boolean } = {}): Connection | null {
-    if (this.#closing !== null || this.#live.size >= this.#options.maxConnections!) {
-      if (this.#closing === null) this.rejectedConnections++;
+    if (this.#closing !== null) {
       stream.destroy();
+      return null;
+    }
+    if (this.#live.size >= this.#options.maxConnections!) {
+      this.rejectedConnections++;
+      this.#refuse(stream);
+      this.#options.onConnectionRefused?.(stream.remoteAddress);
       return null;
     }
     const connection = new Connection(stream, { ...this.#options, ...streamOptions, accepted: true });
@@ -94,6 +114,33 @@ export class Server {
     })();
     this.#live.set(connection, run);
     return connection;
+  }
+
+  /**
+   * An error frame saying why, then FIN; what the peer sends meanwhile is read and dropped, and the
+   * socket is released once the peer closes too (so that unread input does not make the kernel
+   * reset the connection before the peer reads the frame), or after REFUSAL_LINGER_MS.
+   */
+  #refuse(stream: ByteStream): void {
+    if (this.#refusing >= MAX_REFUSING) {
+      stream.destroy();
+      return;
+    }
+    this.#refusing++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#refusing--;
+      clearTimeout(timer);
+      stream.destroy();
+    };
+    timer = setTimeout(release, REFUSAL_LINGER_MS);
+    stream.start({ data: () => true, end: release, close: release });
+    const max = this.#options.maxConnections!;
+    const frame = encodeErrorFrame({ code: "TOO_MANY_CONNECTIONS", message: `the server is serving its maximum of ${max} connections; try again later` }, { profile: this.#options.profile });
+    stream.write([frame]).then(() => stream.closeWrite()).catch(release);
   }
 
   /**

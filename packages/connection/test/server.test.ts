@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Connection, type Listener, Server } from "../src/index.ts";
-import { streamPair } from "./memory-stream.ts";
+import { rawPeer, streamPair } from "./memory-stream.ts";
+import { decodeAll } from "@sockframe/codec";
 
 function fakeListener(): Listener & { closed: boolean } {
   return {
@@ -84,6 +85,30 @@ describe("Server", () => {
         console_.mockRestore();
       }
     });
+  });
+
+  it("tells a connection over maxConnections why it is refused, with an error frame, then closes it", async () => {
+    const refused: string[] = [];
+    const server = new Server(fakeListener(), async (connection) => {
+      for await (const _ of connection);
+    }, { maxConnections: 1, onConnectionRefused: (address) => refused.push(address) });
+    const [a, b] = streamPair();
+    expect(server.accept(b)).not.toBeNull();
+    const [c, d] = streamPair();
+    const peer = rawPeer(c);
+    expect(server.accept(d)).toBeNull();
+    await peer.ended;
+    expect(decodeAll(peer.received()).frames.map((frame) => frame.header.error)).toMatchObject([{ code: "TOO_MANY_CONNECTIONS", message: expect.stringMatching(/maximum of 1 connections/) }]);
+    expect(d.spy.finSent).toBe(true);
+    expect(server.rejectedConnections).toBe(1);
+    expect(refused).toEqual(["memory"]);
+    // A sockframe client learns it from its request.
+    const [e, f] = streamPair();
+    const client = new Connection(e);
+    expect(server.accept(f)).toBeNull();
+    await expect(client.request({})).rejects.toMatchObject({ name: "RemoteError", code: "TOO_MANY_CONNECTIONS" });
+    await new Connection(a).close();
+    await server.close();
   });
 
   it("reports the bound address as a URL", () => {

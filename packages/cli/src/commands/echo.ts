@@ -11,7 +11,7 @@ import { UsageError } from "../errors.ts";
 import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import { listenRaw } from "../raw/net.ts";
-import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION, parseMaxConnections } from "../max-connections.ts";
+import { connectionLimit, DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION } from "../max-connections.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
 const HELP = `Usage: sockframe echo [--listen ADDR] [--profile be|le|seed]
@@ -35,7 +35,7 @@ Options:
                      each chunk received is sent back upper-cased (serves the seed's 4.2 and 4.4
                      clients unchanged)
   --max-connections N
-                     connections served at once (default ${DEFAULT_MAX_CONNECTIONS}); more are closed at once
+                     connections served at once (default ${DEFAULT_MAX_CONNECTIONS}); more are refused (TOO_MANY_CONNECTIONS)
   -h, --help         this help
 `;
 
@@ -127,7 +127,7 @@ export const echoCommand: Command = {
       await serving;
       return 0;
     }
-    const server = await adapter.listen(address, serveConnection, { profile, maxConnections: parseMaxConnections(stringOption(values, "max-connections")) });
+    const server = await adapter.listen(address, serveConnection, { profile, ...connectionLimit("echo", stringOption(values, "max-connections")) });
     printLine(`listening on ${server.url}`);
     await stop;
     await server.close();

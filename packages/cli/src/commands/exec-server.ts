@@ -15,7 +15,7 @@ import { splitWords } from "../exec/shell-words.ts";
 import { printError, printLine } from "../output.ts";
 import { PROFILE_OPTION, parseProfile } from "../profile.ts";
 import { listenRaw } from "../raw/net.ts";
-import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION, parseMaxConnections } from "../max-connections.ts";
+import { connectionLimit, DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION } from "../max-connections.ts";
 import { shutdownSignal, sleep } from "../shutdown.ts";
 
 const DEFAULT_TIMEOUT = "30s";
@@ -57,7 +57,7 @@ Options:
                        request is the bare command text, split into words without a shell; the
                        reply is framed with the le prefix and the seed's header fields, plus the
                        fields above; a refusal comes back in such a frame too)
-  --max-connections N  connections served at once (be and le; default ${DEFAULT_MAX_CONNECTIONS}); more are closed at once
+  --max-connections N  connections served at once (be and le; default ${DEFAULT_MAX_CONNECTIONS}); more are refused (TOO_MANY_CONNECTIONS)
   -h, --help           this help
 `;
 
@@ -257,7 +257,7 @@ export const execServerCommand: Command = {
     const server = await adapter.listen(address, framedHandler(executor, token), {
       profile,
       shutdownTimeoutMs: Math.min(limits.timeoutMs + 1000, MAX_TIMER_MS),
-      maxConnections: parseMaxConnections(stringOption(values, "max-connections")),
+      ...connectionLimit("exec-server", stringOption(values, "max-connections")),
     });
     printLine(`listening on ${server.url}`);
     printError(`sockframe exec-server: ${summary}`);

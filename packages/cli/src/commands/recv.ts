@@ -10,7 +10,7 @@ import { reportConnectionError } from "../connection-log.ts";
 import { CliError } from "../errors.ts";
 import { printError, printLine, shown } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
-import { DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION, parseMaxConnections } from "../max-connections.ts";
+import { connectionLimit, DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION } from "../max-connections.ts";
 import { shutdownSignal, sleep } from "../shutdown.ts";
 import { md5OffThread } from "../transfer/md5-thread.ts";
 import { finalPath, type ReceiveTarget, receiveFile } from "../transfer/receive-file.ts";
@@ -45,7 +45,7 @@ Options:
   --token-file FILE     senders must send this file's content as "token"; required to listen on
                         anything but loopback or a Unix socket
   --profile P           be (default), le, or seed (= le, the tutorial's struct.pack('i') prefix)
-  --max-connections N   senders served at once (default ${DEFAULT_MAX_CONNECTIONS}); more are closed at once
+  --max-connections N   senders served at once (default ${DEFAULT_MAX_CONNECTIONS}); more are refused (TOO_MANY_CONNECTIONS)
   -h, --help            this help
 `;
 
@@ -213,7 +213,7 @@ export const recvCommand: Command = {
       profile: wireProfile(profile),
       streamBodies: true,
       hashes: { md5: md5OffThread },
-      maxConnections: parseMaxConnections(stringOption(values, "max-connections")),
+      ...connectionLimit("recv", stringOption(values, "max-connections")),
     });
     printLine(`listening on ${server.url}`);
     printError(`sockframe recv: saving into ${dir}${context.target.overwrite ? " (overwriting)" : ""}`);
