@@ -37,7 +37,7 @@ describe.each(RUNTIMES)("exec-server and exec on %s", (runtime) => {
   test("allowlist, argv without a shell, stdout/stderr split, exit status, limits", async () => {
     const server = await CliServer.start(runtime, [
       "exec-server", "--allow", "sh", "--allow", "cat", "--allow", "echo", "--allow", "head",
-      "--timeout", "1500ms", "--max-output", "1k", "--max-concurrent", "1",
+      "--timeout", "1500ms", "--max-output", "1k", "--max-concurrent", "1", "--max-input", "1k",
     ]);
     const exec = (args: string[], input?: string) => runCli(runtime, ["exec", "--connect", server.address, ...args], { input });
     try {
@@ -53,6 +53,13 @@ describe.each(RUNTIMES)("exec-server and exec on %s", (runtime) => {
 
       const stdin = await exec(["--stdin", "--", "cat"], "piped input\n");
       expect(stdin.stdout).toBe("piped input\n");
+      // Input over the server's --max-input, then over the client's own.
+      const tooMuch = await exec(["--stdin", "--", "cat"], "x".repeat(1025));
+      expect(tooMuch.code).toBe(125);
+      expect(tooMuch.stderr).toMatch(/BODY_TOO_LARGE/);
+      const overOwn = await exec(["--stdin", "--max-input", "1k", "--", "cat"], "x".repeat(1025));
+      expect(overOwn.code).toBe(125);
+      expect(overOwn.stderr).toBe("sockframe exec: --stdin: input over 1024 bytes (--max-input)\n");
 
       for (const program of ["rm", "./sh", "/tmp/sh", "bash"]) {
         const refused = await exec(["--", program, "-c", "true"]);

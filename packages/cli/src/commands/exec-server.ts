@@ -20,6 +20,7 @@ import { shutdownSignal, sleep } from "../shutdown.ts";
 
 const DEFAULT_TIMEOUT = "30s";
 const DEFAULT_MAX_OUTPUT = "16MiB";
+const DEFAULT_MAX_INPUT = "16MiB";
 const DEFAULT_MAX_CONCURRENT = "4";
 
 const HELP = `Usage: sockframe exec-server --allow PROGRAM [--allow PROGRAM ...] [--listen ADDR] [options]
@@ -50,6 +51,8 @@ Options:
   --timeout DUR        per-command time limit; the whole process tree is killed (default ${DEFAULT_TIMEOUT})
   --max-output SIZE    stdout + stderr limit per command; over it, killed (default ${DEFAULT_MAX_OUTPUT})
   --max-concurrent N   commands running at once, over all clients (default ${DEFAULT_MAX_CONCURRENT}); more are refused
+  --max-input SIZE     standard input a request may carry (exec --stdin; default ${DEFAULT_MAX_INPUT}); a larger
+                       request is refused with BODY_TOO_LARGE and its connection closed (be and le)
   --shell              DANGEROUS opt-in: also accept command lines run by /bin/sh -c. Only the first
                        word is checked against the allowlist, so "ls; anything" runs anything.
                        Announced on standard error at start-up.
@@ -207,6 +210,7 @@ export const execServerCommand: Command = {
     timeout: { type: "string", default: DEFAULT_TIMEOUT },
     "max-output": { type: "string", default: DEFAULT_MAX_OUTPUT },
     "max-concurrent": { type: "string", default: DEFAULT_MAX_CONCURRENT },
+    "max-input": { type: "string", default: DEFAULT_MAX_INPUT },
     shell: { type: "boolean", default: false },
     ...PROFILE_OPTION,
     ...MAX_CONNECTIONS_OPTION,
@@ -243,7 +247,8 @@ export const execServerCommand: Command = {
       printError("sockframe exec-server: WARNING: --shell is on: command lines run through /bin/sh; only their first word is checked against the allowlist");
     }
     const limits = executor.policy.limits;
-    const summary = `allowing ${executor.policy.allowlist.entries.map((e) => e.path).join(", ")}; timeout ${limits.timeoutMs / 1000} s, output ${humanBytes(limits.maxOutputBytes)}, ${executor.policy.maxConcurrent} at once${token ? ", token required" : ""}`;
+    const maxInput = parseSize(stringOption(values, "max-input")!, "max-input");
+    const summary = `allowing ${executor.policy.allowlist.entries.map((e) => e.path).join(", ")}; timeout ${limits.timeoutMs / 1000} s, output ${humanBytes(limits.maxOutputBytes)}, input ${humanBytes(maxInput)}, ${executor.policy.maxConcurrent} at once${token ? ", token required" : ""}`;
 
     if (profile === "seed") {
       const server = await listenRaw(address, seedHandler(executor));
@@ -257,6 +262,7 @@ export const execServerCommand: Command = {
     const server = await adapter.listen(address, framedHandler(executor, token), {
       profile,
       shutdownTimeoutMs: Math.min(limits.timeoutMs + 1000, MAX_TIMER_MS),
+      maxBodyBytes: maxInput,
       ...connectionLimit("exec-server", stringOption(values, "max-connections")),
     });
     printLine(`listening on ${server.url}`);

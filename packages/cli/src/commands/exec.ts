@@ -26,6 +26,8 @@ Options:
   --shell             send one command line for the server's /bin/sh (only if the server runs
                       with --shell): sockframe exec --connect ADDR --shell -- 'ls | wc -l'
   --stdin             send this process's standard input as the command's (read to the end first)
+  --max-input SIZE    largest standard input --stdin sends (default 16MiB, the server's default
+                      --max-input: it refuses more with BODY_TOO_LARGE)
   --max-reply SIZE    largest reply accepted (default 64MiB)
 ${CONNECT_TIMEOUT_HELP}
   --profile P         be (default), le, or seed: talk to the tutorial's own 5.5 server (sends the
@@ -42,7 +44,7 @@ async function readStdin(limit: number): Promise<Uint8Array> {
   let size = 0;
   for await (const chunk of process.stdin as AsyncIterable<Uint8Array>) {
     size += chunk.length;
-    if (size > limit) throw new CliError(`--stdin: input over ${limit} bytes`);
+    if (size > limit) throw new CliError(`--stdin: input over ${limit} bytes (--max-input)`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -124,6 +126,7 @@ export const execCommand: Command = {
     shell: { type: "boolean", default: false },
     stdin: { type: "boolean", default: false },
     "max-reply": { type: "string", default: "64MiB" },
+    "max-input": { type: "string", default: "16MiB" },
     ...CONNECT_TIMEOUT_OPTION,
     ...PROFILE_OPTION,
   },
@@ -142,7 +145,7 @@ export const execCommand: Command = {
       const header: OutgoingHeader = shell ? { shell: positionals.join(" ") } : { argv: positionals };
       const tokenFile = stringOption(values, "token-file");
       if (tokenFile !== undefined) header.token = await readTokenFile(tokenFile);
-      const stdin = values.stdin === true ? await readStdin(maxReply) : new Uint8Array(0);
+      const stdin = values.stdin === true ? await readStdin(parseSize(stringOption(values, "max-input")!, "max-input")) : new Uint8Array(0);
       return await framedExec(adapter, address, header, stdin, { profile: wireProfile(profile), maxReply, connectTimeoutMs: connectTimeoutMs(values) });
     } catch (error) {
       // exec's own failures must not look like the remote command's exit status: 125, as env(1) and timeout(1) do.
