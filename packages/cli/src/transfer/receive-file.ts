@@ -67,7 +67,10 @@ export async function receiveFile(
   // O_EXCL and O_NOFOLLOW: never open something planted at the temporary name.
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   const reader = body.getReader();
-  const abort = () => void reader.cancel(new Error("aborted")).catch(() => undefined);
+  // Shutting down: stop reading and leave the rest of the body to the caller, who tells the sender
+  // (TRANSFER_FAILED) before the connection closes. Cancelling the body would destroy the
+  // connection, and the error frame with it: the sender saw only a reset.
+  const abort = () => reader.releaseLock();
   signal.addEventListener("abort", abort);
   let closed = false;
   let placed = false;
@@ -76,7 +79,7 @@ export async function receiveFile(
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((error: unknown) => {
-        bodyDone = true;
+        if (!signal.aborted) bodyDone = true;
         throw error;
       });
       if (done) {
@@ -105,6 +108,7 @@ export async function receiveFile(
     return { ok: true, path: final, size: written };
   } catch (error) {
     if (error instanceof WriteError) return { ok: false, code: "WRITE_FAILED", message: error.message, bodyDone };
+    if (signal.aborted) return { ok: false, code: "TRANSFER_FAILED", message: "aborted: the receiver is shutting down", bodyDone };
     return { ok: false, code: "TRANSFER_FAILED", message: (error as Error).message, bodyDone };
   } finally {
     signal.removeEventListener("abort", abort);
