@@ -30,6 +30,11 @@ const SYSTEM_MESSAGES: Record<string, string> = {
   ENOTFOUND: "host not found",
 };
 
+/** "CODE: message", unless the message starts with its code already (a SockframeError's does). */
+export function withCode(code: string, message: string): string {
+  return message.startsWith(`${code} `) || message.startsWith(`${code}:`) ? message : `${code}: ${message}`;
+}
+
 /** A readable one-line description of any thrown value. */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

@@ -1,6 +1,6 @@
 /**
  * Resolves on the first SIGINT (Ctrl-C) or SIGTERM, so a server can close gracefully; a second
- * signal exits at once with status 130. node:process signal events work alike on Node, Deno and Bun.
+ * signal exits at once, with 128 + its number as a shell reports it (130 for SIGINT, 143 for SIGTERM). node:process signal events work alike on Node, Deno and Bun.
  */
 export function shutdownSignal(onForce: () => void = () => undefined): Promise<string> {
   return new Promise((resolve) => {
@@ -9,7 +9,7 @@ export function shutdownSignal(onForce: () => void = () => undefined): Promise<s
       if (received) {
         onForce();
         process.stderr.write(`sockframe: ${signal} again, exiting now\n`);
-        process.exit(130);
+        process.exit(signal === "SIGTERM" ? 143 : 130);
       }
       received = true;
       process.stderr.write(`sockframe: ${signal}, shutting down (again to force)\n`);

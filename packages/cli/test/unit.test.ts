@@ -12,7 +12,7 @@ import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
 import { upperAscii } from "../src/bytes.ts";
 import { jsonText } from "../src/json-text.ts";
 import { printError, shown } from "../src/output.ts";
-import { describeError } from "../src/errors.ts";
+import { describeError, withCode } from "../src/errors.ts";
 import { ConnectionClosedError } from "@sockframe/connection";
 import { unsafeNameReason } from "../src/transfer/safe-name.ts";
 import { UNSAFE_NAMES } from "./support/unsafe-names.ts";
@@ -160,6 +160,13 @@ describe("shown", () => {
       write.mockRestore();
     }
     expect(written).toEqual(['refused: "a\\u009b31mred" "evil\\u202etxt" "x\\u2028y" \\u001b[2J\tat\nline\n']);
+  });
+});
+
+describe("withCode", () => {
+  test("a code before the message, once", () => {
+    expect(withCode("FILE_EXISTS", "a.txt exists")).toBe("FILE_EXISTS: a.txt exists");
+    expect(withCode("CHECKSUM_MISMATCH", "CHECKSUM_MISMATCH (body): sha256 differs")).toBe("CHECKSUM_MISMATCH (body): sha256 differs");
   });
 });
 

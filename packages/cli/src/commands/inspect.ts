@@ -20,7 +20,7 @@ JSON line per frame:
 offset is where the frame starts in the stream; preview is the start of the body as text, or as
 "hex:..." when it is not text. On a protocol error the last line is
 
-  {"error":{"code":"HEADER_INVALID_JSON","stage":"header","offset":4,"frame":1,"message":"..."}}
+  {"error":{"code":"HEADER_INVALID_JSON","stage":"header","offset":4,"frame":0,"message":"..."}}
 
 with the byte offset of the part that failed, and the exit status is 1. Bodies are streamed
 (hashed as they pass), so captures of any size take little memory.

@@ -7,7 +7,7 @@ import { AUTH_FAILURE_DELAY_MS, requireTokenBeyondLoopback, TokenCheck } from ".
 import { humanBytes } from "../bytes.ts";
 import type { Command } from "../command.ts";
 import { reportConnectionError } from "../connection-log.ts";
-import { CliError } from "../errors.ts";
+import { CliError, withCode } from "../errors.ts";
 import { printError, printLine, shown } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import { connectionLimit, DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION } from "../max-connections.ts";
@@ -123,7 +123,7 @@ function handler(context: RecvContext) {
         }
         const refusal = await preflight(header, context);
         if (refusal !== null) {
-          printError(`sockframe recv: ${who}: refused: ${refusal.code}: ${refusal.message}`);
+          printError(`sockframe recv: ${who}: refused: ${withCode(refusal.code, refusal.message)}`);
           await connection.send({ id, error: refusal });
           refusedLast = true;
           if (!(await drainedInTime(connection, body))) return;
@@ -141,7 +141,7 @@ function handler(context: RecvContext) {
           printLine(`received ${shown(name)} (${result.size} bytes, ${humanBytes(result.size / Math.max(seconds, 1e-3))}/s) from ${who}, verified, saved as ${shown(result.path)}`);
           await connection.send({ id, saved: name, size: result.size });
         } else {
-          printError(`sockframe recv: ${who}: ${shown(name)}: ${result.code}: ${result.message}; nothing saved`);
+          printError(`sockframe recv: ${who}: ${shown(name)}: ${withCode(result.code, result.message)}; nothing saved`);
           if (!result.bodyDone) {
             await connection.send({ id, error: { code: result.code, message: result.message } }).catch(() => undefined);
             refusedLast = true;

@@ -1,6 +1,6 @@
 import type { Connection } from "@sockframe/connection";
 import { type Frame, type Header, type OutgoingHeader, SockframeError } from "@sockframe/codec";
-import { describeError } from "../errors.ts";
+import { describeError, withCode } from "../errors.ts";
 import { jsonText } from "../json-text.ts";
 import { FileChunks } from "./file-chunks.ts";
 import type { PreparedFile } from "./prepared-file.ts";
@@ -48,7 +48,7 @@ function replyOutcome(next: IteratorResult<Frame<Header>>, id: number, size: num
     // An error frame without our id is the connection's own (SPEC 7.3): the connection is over.
     // So is a refused token: recv disconnects after it.
     const { code } = header.error;
-    return { ok: false, message: `${code}: ${header.error.message}`, connectionLost: header.id === undefined || code === "UNAUTHORIZED", fromPeer: true, code };
+    return { ok: false, message: withCode(code, header.error.message), connectionLost: header.id === undefined || code === "UNAUTHORIZED", fromPeer: true, code };
   }
   // recv's confirmation names the file saved and its size. Anything else (an echo server, say)
   // confirms nothing, and the exchange is out of step: the connection is dropped.
