@@ -62,6 +62,16 @@ try {
   run("node: @sockframe/node from dist", process.execPath, ["node-echo.mjs"], app);
   run("bun: @sockframe/bun", bin("bun"), ["bun-echo.ts"], app);
   run("deno: @sockframe/codec and @sockframe/node from node_modules", bin("deno"), ["run", "--quiet", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--allow-sys", "deno-npm.ts"], app, { env: { NO_COLOR: "1" } });
+  // The import map pins the codec's npm dependencies: the same versions as its package.json.
+  const importMap = JSON.parse(readFileSync(join(root, "packages", "deno", "imports.json"), "utf8")).imports;
+  for (const [name, version] of Object.entries(JSON.parse(readFileSync(join(root, "packages", "codec", "package.json"), "utf8")).dependencies)) {
+    const mapped = importMap[name] ?? importMap[`${name}/`];
+    if (mapped === undefined || !mapped.includes(`${name}@${version}`)) {
+      failed = true;
+      console.error(`FAIL packages/deno/imports.json maps ${name} to ${mapped}, not version ${version} (packages/codec/package.json)`);
+    }
+  }
+  run("deno: @sockframe/deno from the repository, through its import map", bin("deno"), ["run", "--quiet", `--import-map=${join(root, "packages", "deno", "imports.json")}`, "--allow-net=127.0.0.1", "deno-native.ts"], app, { env: { NO_COLOR: "1" } });
   run("tsc --strict against the published declarations", bin("tsc"), ["-p", "tsconfig.json"], app);
   // The codec claims no runtime APIs: bundled for a browser, a node: import (or any other
   // built-in) would fail the build. No browser here to run it in; the bundle is run on Node.
