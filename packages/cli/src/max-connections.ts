@@ -14,22 +14,29 @@ export const MAX_CONNECTIONS_OPTION = { "max-connections": { type: "string", def
 /**
  * The server options for --max-connections: the limit, and a log of the connections refused (each
  * told why by the library with a TOO_MANY_CONNECTIONS error frame): the first at once, then at most
- * a line a second, saying how many went unlogged, so that a flood of connections is no flood of lines.
+ * a line a second, the rest counted in it, so that a flood of connections is no flood of lines.
  */
 export function connectionLimit(command: string, text: string | undefined): { maxConnections: number; onConnectionRefused: (remoteAddress: string) => void } {
   const maxConnections = parseCount(text ?? DEFAULT_MAX_CONNECTIONS, "max-connections", 1);
   let lastLine = -Infinity;
   let unlogged = 0;
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  const log = (line: string): void => {
+    printError(`sockframe ${command}: ${line}`);
+    lastLine = performance.now();
+  };
   const onConnectionRefused = (remoteAddress: string): void => {
-    const now = performance.now();
-    if (now - lastLine < 1000) {
-      unlogged++;
+    if (performance.now() - lastLine >= 1000) {
+      log(`${remoteAddress}: refused: already serving ${maxConnections} connections (--max-connections)`);
       return;
     }
-    const since = unlogged > 0 ? ` (and ${unlogged} more since the last such line)` : "";
-    printError(`sockframe ${command}: ${remoteAddress}: refused: already serving ${maxConnections} connections (--max-connections)${since}`);
-    lastLine = now;
-    unlogged = 0;
+    unlogged++;
+    // The count of a burst is told once its second is over, even if no refusal follows it.
+    pending ??= setTimeout(() => {
+      pending = null;
+      log(`refused ${unlogged} more connection(s): already serving ${maxConnections} (--max-connections)`);
+      unlogged = 0;
+    }, Math.max(lastLine + 1000 - performance.now(), 0));
   };
   return { maxConnections, onConnectionRefused };
 }

@@ -12,6 +12,7 @@ import { firstWord, joinCommand, splitWords } from "../src/exec/shell-words.ts";
 import { upperAscii } from "../src/bytes.ts";
 import { jsonText } from "../src/json-text.ts";
 import { printError, shown } from "../src/output.ts";
+import { connectionLimit } from "../src/max-connections.ts";
 import { describeError, withCode } from "../src/errors.ts";
 import { ConnectionClosedError } from "@sockframe/connection";
 import { unsafeNameReason } from "../src/transfer/safe-name.ts";
@@ -160,6 +161,29 @@ describe("shown", () => {
       write.mockRestore();
     }
     expect(written).toEqual(['refused: "a\\u009b31mred" "evil\\u202etxt" "x\\u2028y" \\u001b[2J\tat\nline\n']);
+  });
+});
+
+describe("connectionLimit's log", () => {
+  test("the first refusal at once, then one line a second, and the count of a burst once its second is over", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "performance"] });
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      const { maxConnections, onConnectionRefused } = connectionLimit("echo", "2");
+      expect(maxConnections).toBe(2);
+      for (let i = 0; i < 5; i++) onConnectionRefused(`peer${i}`);
+      expect(written).toEqual(["sockframe echo: peer0: refused: already serving 2 connections (--max-connections)\n"]);
+      vi.advanceTimersByTime(1000);
+      expect(written[1]).toBe("sockframe echo: refused 4 more connection(s): already serving 2 (--max-connections)\n");
+      vi.advanceTimersByTime(5000);
+      onConnectionRefused("peer5");
+      expect(written).toHaveLength(3);
+      expect(written[2]).toMatch(/peer5: refused/);
+    } finally {
+      write.mockRestore();
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -251,6 +251,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #closing = false;
   /** A protocol error whose error frame waits for the replies to the frames before it (#onProtocolError). */
   #errorOwed: SockframeError | null = null;
+  /** When the last protocol error arose (0: none): the grace it waited counts toward its linger. */
+  #errorAt = 0;
   /**
    * Set by destroy() and by an error close: a body streaming out stops where it is, and what waits
    * behind it fails. A graceful close() lets them finish first.
@@ -328,7 +330,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** One timer per connection, at a fraction of the shortest deadline, checks all of them. */
   #armWatchdog(): void {
     const { headerTimeoutMs = 0, bodyTimeoutMs = 0, idleTimeoutMs = 0, writeStallTimeoutMs = 60_000 } = this.#options;
-    const shortest = Math.min(...[headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, writeStallTimeoutMs].filter((ms) => ms > 0));
+    // A close waiting for a stream is watched even with every deadline off (#streamStalled).
+    const closing = this.#closeStarted > 0 ? this.#streamStallMs(writeStallTimeoutMs) : 0;
+    const shortest = Math.min(...[headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, writeStallTimeoutMs, closing].filter((ms) => ms > 0));
     if (!Number.isFinite(shortest) || this.#isClosed) return;
     this.#watchdog = setTimeout(() => {
       this.#watchdog = null;
@@ -351,7 +355,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       // nor a stream source that gives nothing more. Once an error frame is owed, nothing is
       // decoded any more: only the writes are left to watch.
       if (this.#writeStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs);
-      else if (this.#streamStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs, "a body streaming out at close()");
+      else if (this.#streamStalled(now, writeStallTimeoutMs)) this.#dropStalled(this.#streamStallMs(writeStallTimeoutMs), "a body streaming out at close()");
       return;
     }
     // While we paused reading ourselves, the peer cannot finish a header or a body: not its fault.
@@ -381,7 +385,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** A close waits for a stream (or a send behind one) that has written nothing for the whole deadline. */
   #streamStalled(now: number, writeStallTimeoutMs: number): boolean {
-    return writeStallTimeoutMs > 0 && this.#gate !== null && this.#closeStarted > 0 && now - Math.max(this.#lastWritten, this.#closeStarted) > writeStallTimeoutMs;
+    return this.#gate !== null && this.#closeStarted > 0 && now - Math.max(this.#lastWritten, this.#closeStarted) > this.#streamStallMs(writeStallTimeoutMs);
+  }
+
+  /** How long a close waits for a stream that writes nothing: the write-stall deadline, or closeTimeoutMs if that is off. */
+  #streamStallMs(writeStallTimeoutMs: number): number {
+    return writeStallTimeoutMs > 0 ? writeStallTimeoutMs : (this.#options.closeTimeoutMs ?? 5000);
   }
 
   #writeStalled(now: number, writeStallTimeoutMs: number): boolean {
@@ -399,6 +408,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** The decode error that ended this connection, if one did. */
   get protocolError(): SockframeError | null {
     return this.#protocolError;
+  }
+
+  /** The socket error that closed the connection (a reset, say), if any. */
+  get socketError(): Error | null {
+    return this.#socketError;
   }
 
   /** Incoming frames, bodies in memory; requests' replies are not among them. Throws the decode error last. */
@@ -710,6 +724,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (!this.#closing && !this.#isClosed) {
       this.#closing = true;
       this.#closeStarted = Date.now();
+      if (this.#gate !== null && this.#watchdog === null) this.#armWatchdog();
       // Until the socket closes, if it does first: writes to a peer that never reads, and a stream
       // whose source falls silent, end only when the write-stall deadline destroys the connection.
       const flushed = (async () => {
@@ -1007,6 +1022,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // however the peer's octets were split into reads. It waits until the application has taken
     // them all and come back for more, or a short grace for a connection nobody reads.
     this.#errorOwed = error;
+    this.#errorAt = Date.now();
     const queue = this.#streamed ?? this.#incoming;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.#lingerMs)));
@@ -1088,7 +1104,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, this.#lingerMs)))]);
+    // After a protocol error, the grace its error frame waited (#onProtocolError) counts: the
+    // connection ends within about lingerMs of the error, never twice that.
+    const waited = this.#errorAt > 0 ? Date.now() - this.#errorAt : 0;
+    const linger = Math.max(this.#lingerMs - waited, this.#lingerMs / 4);
+    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, linger)))]);
     clearTimeout(timer);
     this.#stream.destroy();
   }

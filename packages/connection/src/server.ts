@@ -2,7 +2,7 @@ import { encodeErrorFrame } from "@sockframe/codec";
 import type { Address } from "./address.ts";
 import { formatAddress } from "./address.ts";
 import type { ByteStream } from "./byte-stream.ts";
-import { Connection, type ConnectionOptions } from "./connection.ts";
+import { Connection, ConnectionClosedError, type ConnectionOptions, DeadlineError } from "./connection.ts";
 
 /** Handles one accepted connection; the server closes the connection when it returns. */
 export type ConnectionHandler = (connection: Connection) => unknown;
@@ -41,7 +41,13 @@ export const SERVER_DEFAULTS: Readonly<Pick<ServerOptions, "headerTimeoutMs" | "
   maxConnections: 10_000,
 });
 
+/**
+ * The default onHandlerError. What the peer caused and the connection already reports (a decode
+ * error or deadline it ended with, its reset, a send refused as it closed), rethrown by a handler
+ * iterating it, is no bug of the handler's: not logged, or any peer could write lines to stderr.
+ */
 function reportHandlerError(error: unknown, connection: Connection): void {
+  if (error === connection.protocolError || error === connection.socketError || error instanceof DeadlineError || error instanceof ConnectionClosedError) return;
   console.error(`sockframe: a connection handler threw (peer ${connection.remoteAddress}); the connection is closed:`, error);
 }
 
@@ -62,8 +68,8 @@ export class Server {
   readonly #options: ServerOptions;
   readonly #live = new Map<Connection, Promise<void>>();
   #closing: Promise<void> | null = null;
-  /** Refused connections being told why (#refuse). */
-  #refusing = 0;
+  /** Refused connections being told why (#refuse), each by its release. */
+  readonly #refusing = new Set<() => void>();
 
   constructor(listener: Listener, handler: ConnectionHandler, options: ServerOptions = {}) {
     this.#listener = listener;
@@ -71,7 +77,7 @@ export class Server {
     this.#options = { ...SERVER_DEFAULTS, ...options };
   }
 
-  /** Connections closed at once because maxConnections were being served. */
+  /** Connections refused because maxConnections were being served. */
   rejectedConnections = 0;
 
   get address(): Address {
@@ -97,7 +103,11 @@ export class Server {
     if (this.#live.size >= this.#options.maxConnections!) {
       this.rejectedConnections++;
       this.#refuse(stream);
-      this.#options.onConnectionRefused?.(stream.remoteAddress);
+      try {
+        this.#options.onConnectionRefused?.(stream.remoteAddress);
+      } catch (error) {
+        console.error("sockframe: onConnectionRefused threw:", error);
+      }
       return null;
     }
     const connection = new Connection(stream, { ...this.#options, ...streamOptions, accepted: true });
@@ -122,20 +132,17 @@ export class Server {
    * reset the connection before the peer reads the frame), or after REFUSAL_LINGER_MS.
    */
   #refuse(stream: ByteStream): void {
-    if (this.#refusing >= MAX_REFUSING) {
+    if (this.#refusing.size >= MAX_REFUSING) {
       stream.destroy();
       return;
     }
-    this.#refusing++;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let released = false;
     const release = (): void => {
-      if (released) return;
-      released = true;
-      this.#refusing--;
+      if (!this.#refusing.delete(release)) return;
       clearTimeout(timer);
       stream.destroy();
     };
+    this.#refusing.add(release);
     timer = setTimeout(release, REFUSAL_LINGER_MS);
     stream.start({ data: () => true, end: release, close: release });
     const max = this.#options.maxConnections!;
@@ -150,6 +157,8 @@ export class Server {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#listener.close();
+      // Refused connections had their word: none outlives the server.
+      for (const release of [...this.#refusing]) release();
       for (const connection of this.#live.keys()) connection.stopReceiving();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.shutdownTimeoutMs ?? 10_000)));

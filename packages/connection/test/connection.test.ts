@@ -409,9 +409,14 @@ describe("Connection", () => {
       const [a, b] = streamPair();
       const client = new Connection(b, { closeTimeoutMs: 300 });
       const peer = rawPeer(a);
+      let ended = false;
+      void peer.ended.then(() => (ended = true));
       await a.write([good, ...bad]);
       await new Promise((resolve) => setTimeout(resolve, 5));
       await expect(client.request({})).rejects.toMatchObject({ code: "HEADER_INVALID_JSON" });
+      // The grace (300 ms here) is waited out: the frame before the error might still be answered.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ended).toBe(false);
       await peer.ended;
       expect(decodeAll(peer.received()).frames.map((frame) => (frame.header.error as { code?: string }).code)).toEqual(["HEADER_INVALID_JSON"]);
     });
@@ -800,6 +805,24 @@ describe("Connection", () => {
       release();
       expect(await streaming).toBeInstanceOf(Error);
       await peer.ended;
+    });
+
+    it("with writeStallTimeoutMs 0, close() waits closeTimeoutMs for a stalled stream, not for ever", async () => {
+      const [a, b] = streamPair();
+      const sender = new Connection(a, { writeStallTimeoutMs: 0, closeTimeoutMs: 100 });
+      rawPeer(b);
+      let release!: () => void;
+      const stalled = new Promise<void>((resolve) => (release = resolve));
+      async function* source() {
+        yield new Uint8Array(10);
+        await stalled;
+      }
+      const streaming = sender.sendStream({}, 20, source()).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const info = await Promise.race([sender.close(), new Promise((resolve) => setTimeout(() => resolve("still pending"), 3000))]);
+      expect(info).toMatchObject({ deadlineError: { code: "WRITE_STALL", message: expect.stringMatching(/no progress for 100 ms/) } });
+      release();
+      expect(await streaming).toBeInstanceOf(Error);
     });
 
     it("a send() waiting behind a stream whose source stalls settles once the connection closes", async () => {

@@ -74,6 +74,31 @@ describe("Server", () => {
       }
     });
 
+    it("is not reported when it is what the peer caused: the decode error the handler's iteration threw", async () => {
+      const console_ = vi.spyOn(console, "error").mockImplementation(() => undefined);
+      try {
+        let thrown: unknown;
+        const server = new Server(fakeListener(), async (connection) => {
+          try {
+            for await (const _ of connection);
+          } catch (error) {
+            thrown = error;
+            throw error;
+          }
+        });
+        const [a, b] = streamPair();
+        server.accept(b);
+        const peer = rawPeer(a);
+        await a.write([new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n")]);
+        await peer.ended;
+        await server.close();
+        expect(thrown).toMatchObject({ code: "HEADER_TOO_LARGE" });
+        expect(console_).not.toHaveBeenCalled();
+      } finally {
+        console_.mockRestore();
+      }
+    });
+
     it("goes to onHandlerError instead, when given", async () => {
       const console_ = vi.spyOn(console, "error").mockImplementation(() => undefined);
       const seen: unknown[] = [];
@@ -107,8 +132,13 @@ describe("Server", () => {
     const client = new Connection(e);
     expect(server.accept(f)).toBeNull();
     await expect(client.request({})).rejects.toMatchObject({ name: "RemoteError", code: "TOO_MANY_CONNECTIONS" });
+    // A refused peer that neither reads nor closes is released by the server's close, not left to its timer.
+    const [g, h] = streamPair();
+    rawPeer(g);
+    expect(server.accept(h)).toBeNull();
     await new Connection(a).close();
     await server.close();
+    expect(h.spy.destroyed).toBe(true);
   });
 
   it("reports the bound address as a URL", () => {
