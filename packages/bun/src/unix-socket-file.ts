@@ -1,4 +1,5 @@
 import { lstatSync, unlinkSync } from "node:fs";
+import { dirname } from "node:path";
 import { codedError, errorCode } from "./errors.ts";
 
 /** True if something accepts connections on the Unix socket at `path`. */
@@ -23,11 +24,14 @@ export async function clearStaleSocket(path: string): Promise<void> {
   try {
     isSocket = lstatSync(path).isSocket();
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
-    throw error;
+    if (errorCode(error) !== "ENOENT") throw error;
+    const dir = dirname(path);
+    const info = lstatSync(dir, { throwIfNoEntry: false });
+    if (info === undefined || !info.isDirectory()) throw codedError(`sockframe: no directory ${dir} for the socket unix:${path}`, "ENOENT");
+    return;
   }
-  if (!isSocket) throw codedError(`sockframe: ${path} exists and is not a socket`, "EADDRINUSE");
-  if (await isLive(path)) throw codedError(`sockframe: address in use by a live server: unix:${path}`, "EADDRINUSE");
+  if (!isSocket) throw codedError(`sockframe: ${path} exists and is not a socket; not removing it`, "EADDRINUSE");
+  if (await isLive(path)) throw codedError(`sockframe: unix:${path} address in use by a live server`, "EADDRINUSE");
   try {
     unlinkSync(path);
   } catch (error) {

@@ -39,7 +39,9 @@ export function withCode(code: string, message: string): string {
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && code in SYSTEM_MESSAGES && !(error instanceof CliError)) {
+  // The adapters' own messages (a path that is not a socket, a missing directory) say more than a code's.
+  const ours = error.message.startsWith("sockframe: ");
+  if (typeof code === "string" && code in SYSTEM_MESSAGES && !(error instanceof CliError) && !ours) {
     const detail = SYSTEM_MESSAGES[code]!;
     // node's own messages repeat the code and the address ("connect ECONNREFUSED 127.0.0.1:1").
     const address = /\s((?:\d{1,3}\.){3}\d{1,3}:\d+|\[[^\]]+\]:\d+|\/\S+)\s*$/.exec(error.message)?.[1];

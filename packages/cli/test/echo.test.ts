@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,6 +81,22 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
     } finally {
       for (const connection of held) connection.destroy();
       if (!stopped) await server.stop();
+    }
+  });
+
+  test("a Unix socket path in a missing directory, or taken by a file that is not a socket, says which", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sf-cli-"));
+    try {
+      const file = join(dir, "plain");
+      writeFileSync(file, "not a socket");
+      const missing = await runCli(runtime, ["echo", "--listen", `unix:${dir}/no/such/s.sock`]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe(`sockframe echo: no directory ${dir}/no/such for the socket unix:${dir}/no/such/s.sock\n`);
+      const taken = await runCli(runtime, ["echo", "--listen", `unix:${file}`]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toBe(`sockframe echo: ${file} exists and is not a socket; not removing it\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

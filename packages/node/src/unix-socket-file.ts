@@ -1,4 +1,5 @@
 import { lstat, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
 import { connect } from "node:net";
 
 function errorCode(error: unknown): string | undefined {
@@ -31,8 +32,12 @@ export async function clearStaleSocketFile(path: string): Promise<void> {
   try {
     isSocket = (await lstat(path)).isSocket();
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
-    throw error;
+    if (errorCode(error) !== "ENOENT") throw error;
+    // Binding in a missing directory fails as EACCES on node:net (libuv): say what is missing.
+    const dir = dirname(path);
+    const missingDir = await lstat(dir).then((info) => !info.isDirectory(), (dirError: unknown) => errorCode(dirError) === "ENOENT");
+    if (missingDir) throw Object.assign(new Error(`sockframe: no directory ${dir} for the socket unix:${path}`), { code: "ENOENT" });
+    return;
   }
   if (!isSocket) {
     throw Object.assign(new Error(`sockframe: ${path} exists and is not a socket; not removing it`), { code: "EADDRINUSE" });
