@@ -43,8 +43,17 @@ function debugEnabled(): boolean {
 /** Runs one command line (without the program name); resolves with the exit status. */
 export async function run(argv: readonly string[], adapter: RuntimeAdapter): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    const topic = name === "help" ? COMMANDS.find((command) => command.name === rest[0]) : undefined;
+  if (name === undefined) {
+    // No command is a usage error, as for git or npm: the help, on stderr, and status 2.
+    process.stderr.write(mainHelp(adapter.runtime));
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    const topic = name === "help" && rest[0] !== undefined ? COMMANDS.find((command) => command.name === rest[0]) : undefined;
+    if (name === "help" && rest[0] !== undefined && topic === undefined) {
+      printError(`sockframe help: unknown command ${JSON.stringify(rest[0])}; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+      return 2;
+    }
     process.stdout.write(topic?.help ?? mainHelp(adapter.runtime));
     return 0;
   }

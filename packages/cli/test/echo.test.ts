@@ -306,6 +306,13 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
     }
     const top = await runCli(runtime, ["--help"]);
     expect(top.stdout).toMatch(/Commands:/);
+    expect((await runCli(runtime, ["help", "put"])).stdout).toMatch(/^Usage: sockframe put/);
+    // No command, or help on one that does not exist: usage errors.
+    const bare = await runCli(runtime, []);
+    expect([bare.code, bare.stdout]).toEqual([2, ""]);
+    expect(bare.stderr).toMatch(/Commands:/);
+    const nope = await runCli(runtime, ["help", "nope"]);
+    expect([nope.code, nope.stderr]).toEqual([2, expect.stringMatching(/^sockframe help: unknown command "nope"/)]);
     for (const args of [["echo", "--bogus"], ["nope"], ["client"], ["echo", "--profile", "xx"], ["echo", "--listen", "tcp://1.2.3.4:99999"], ["client", "--connect", "127.0.0.1:1", "--message", "x"], ["put", "--connect", "127.0.0.1:1", "no\nsuch file"]]) {
       const result = await runCli(runtime, args);
       expect(result.code, args.join(" ")).not.toBe(0);
