@@ -21,6 +21,20 @@ function rawExchange(port: number, data: Uint8Array): Promise<Uint8Array> {
   });
 }
 
+test("a request in the same write as a bad frame is answered before the error frame (SPEC 7.3)", async () => {
+  const server = open.server(
+    await listen("127.0.0.1:0", async (connection: Connection) => {
+      for await (const { header, body } of connection) await connection.send({ id: header.id }, bytes(text(body).toUpperCase()));
+    }),
+  );
+  const port = server.address.transport === "tcp" ? server.address.port : 0;
+  const garbage = new Uint8Array([0, 0, 0, 5, ...bytes("nope!")]);
+  const received = await within(10_000, "the reply, the error frame and EOF", rawExchange(port, concat([encodeFrame({ id: 7 }, bytes("ok")), garbage])));
+  const { frames } = decodeAll(received);
+  expect(frames.map((frame) => (frame.header.error as { code?: string } | undefined)?.code ?? frame.header.id)).toEqual([7, "HEADER_INVALID_JSON"]);
+  expect(text(frames[0]!.body)).toBe("OK");
+});
+
 test("garbage after a good frame: the handler gets the frame, then SockframeError; the peer an error frame and EOF", async () => {
   const outcomes: Array<{ frames: string[]; error: unknown }> = [];
   const server = open.server(

@@ -2,6 +2,28 @@ import assert from "node:assert/strict";
 import { connect, encodeFrame, type Frame, listen, SockframeError } from "../src/index.ts";
 import { parseFrames, readToEnd, text, utf8, within } from "./helpers.ts";
 
+Deno.test("protocol error: a request in the same write as the bad frame is answered before the error frame (SPEC 7.3)", async () => {
+  const server = await listen("127.0.0.1:0", async (connection) => {
+    for await (const { header, body } of connection) await connection.send({ id: header.id }, utf8.encode(text(body).toUpperCase()));
+  });
+  const port = server.address.transport === "tcp" ? server.address.port : 0;
+  const raw = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const good = encodeFrame({ id: 7 }, utf8.encode("ok"));
+    const garbage = new Uint8Array([0, 0, 0, 5, ...utf8.encode("{nope")]);
+    const both = new Uint8Array(good.length + garbage.length);
+    both.set(good);
+    both.set(garbage, good.length);
+    await raw.write(both);
+    const frames = parseFrames(await readToEnd(raw));
+    assert.deepEqual(frames.map((frame) => (frame.header.error as { code?: string } | undefined)?.code ?? frame.header.id), [7, "HEADER_INVALID_JSON"]);
+    assert.equal(text(frames[0]!.body), "OK");
+  } finally {
+    raw.close();
+    await server.close();
+  }
+});
+
 Deno.test("protocol error: the good frame is delivered, then SockframeError; the peer gets an error frame and EOF", async () => {
   const received: Frame[] = [];
   const failure = Promise.withResolvers<unknown>();

@@ -8,6 +8,22 @@ afterAll(() => dir.remove());
 /** A 5-octet header that is not JSON. */
 const GARBAGE = new Uint8Array([0, 0, 0, 5, ...utf8.encode("nope!")]);
 
+it("answers a request that came in the same write as a bad frame, before the error frame (SPEC 7.3)", async () => {
+  const server = await listen("127.0.0.1:0", async (connection: Connection) => {
+    for await (const { header, body } of connection) await connection.send({ id: header.id }, upper(body));
+  });
+  try {
+    const raw = await rawConnect(server.address);
+    const reply = readToEnd(raw);
+    raw.write(Buffer.concat([encodeFrame({ id: 7 }, utf8.encode("ok")), GARBAGE]));
+    const frames = framesOf(await within(10_000, reply, "the reply, the error frame and EOF"));
+    expect(frames.map((frame) => frame.header.error?.code ?? frame.header.id)).toEqual([7, "HEADER_INVALID_JSON"]);
+    expect(text(frames[0]!.body)).toBe("OK");
+  } finally {
+    await server.close();
+  }
+});
+
 describe.each([
   ["tcp", () => "127.0.0.1:0"],
   ["unix", () => `unix:${dir.path("error.sock")}`],
