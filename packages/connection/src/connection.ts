@@ -249,6 +249,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #protocolError: SockframeError | null = null;
   #socketError: Error | null = null;
   #closing = false;
+  /** The application iterates incoming frames (or asked for their streams): it sees the peer's end itself. */
+  #readsFrames = false;
+  /** This end opened the connection (connect()), rather than accepting it. */
+  readonly #opened: boolean;
   /** A protocol error whose error frame waits for the replies to the frames before it (#onProtocolError). */
   #errorOwed: SockframeError | null = null;
   /** When the last protocol error arose (0: none): the grace it waited counts toward its linger. */
@@ -303,6 +307,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#stream = stream;
     this.#options = options;
     this.#nextId = options.accepted ? 2 : 1;
+    this.#opened = options.accepted !== true;
     this.#highWater = options.writeHighWaterMark ?? 1024 * 1024;
     const maxQueued = options.maxQueuedFrames ?? 256;
     this.#decoder = options.streamBodies ? new StreamingFrameDecoder(options) : new FrameDecoder(options);
@@ -418,12 +423,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Incoming frames, bodies in memory; requests' replies are not among them. Throws the decode error last. */
   [Symbol.asyncIterator](): AsyncIterator<Frame<Header>> {
     if (this.#streamed !== null) throw new TypeError("this connection streams bodies: iterate receiveStreams()");
+    this.#readsFrames = true;
     return this.#incoming[Symbol.asyncIterator]();
   }
 
   /** Incoming frames with their bodies as streams (connections opened with `streamBodies: true`). */
   receiveStreams(): AsyncIterable<StreamedFrame> {
     if (this.#streamed === null) throw new TypeError("open the connection with streamBodies: true to receive streams");
+    this.#readsFrames = true;
     return this.#streamed;
   }
 
@@ -819,6 +826,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#decoder.end();
     this.#drain();
     if (this.#protocolError === null) this.#finishIncoming(null);
+    // A client that only makes requests would never notice: a server shutting down would wait
+    // closeTimeoutMs for our FIN. With nothing of ours under way, the peer done and no reply to
+    // come, close our side too.
+    if (this.#opened && !this.#readsFrames && !this.#closing && this.#queuedBytes === 0 && this.#gate === null) void this.close();
   }
 
   #onClose(error?: Error): void {

@@ -145,6 +145,37 @@ describe("Server", () => {
     expect(new Server(fakeListener(), () => undefined).url).toBe("tcp://127.0.0.1:1");
   });
 
+  it("closes without waiting out the close timeout for a client that only made requests", async () => {
+    const server = new Server(fakeListener(), async (connection) => {
+      for await (const { header } of connection) await connection.send({ id: header.id });
+    }, { closeTimeoutMs: 10_000 });
+    const [a, b] = streamPair();
+    server.accept(b);
+    const client = new Connection(a);
+    await client.request({});
+    const started = Date.now();
+    await server.close();
+    // The client closed its side once the server's FIN came: it never iterates, and no reply could come.
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(a.spy.finSent).toBe(true);
+    await expect(client.request({})).rejects.toMatchObject({ code: "PEER_CLOSED" });
+  });
+
+  it("leaves a client that iterates to close itself, and one that sends to the end of its stream", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { accepted: true, closeTimeoutMs: 100 });
+    const client = new Connection(a);
+    const iterating = (async () => {
+      for await (const _ of client);
+    })();
+    await server.close();
+    await iterating;
+    expect(a.spy.finSent).toBe(false);
+    await client.send({ id: "after the peer's FIN" });
+    await client.close();
+    expect(a.spy.finSent).toBe(true);
+  });
+
   it("closes idle connections without waiting out the close timeout", async () => {
     const server = new Server(fakeListener(), async (connection) => {
       for await (const _ of connection);
