@@ -16,6 +16,7 @@ import { FrameBatch } from "./frame-batch.ts";
 import { FrameQueue } from "./frame-queue.ts";
 import { freeNow } from "./pass-on-read.ts";
 import { COPY_BELOW, STREAM_READ_SIZE } from "./read-buffers.ts";
+import { waitAtMost } from "./wait-at-most.ts";
 
 /**
  * Octets of memory a queued frame's header is counted as, per octet of its JSON: a parsed header
@@ -745,10 +746,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       // Read again (and discard): a paused socket would never see the peer's close.
       this.#setPaused(ALL_REASONS, false);
       if (this.#peerFinished) this.#stream.destroy();
-      const timeout = this.#options.closeTimeoutMs ?? 5000;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, timeout)))]);
-      clearTimeout(timer);
+      await waitAtMost(this.#options.closeTimeoutMs ?? 5000, this.closed);
       this.destroy();
     }
     return this.closed;
@@ -1035,12 +1033,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#errorOwed = error;
     this.#errorAt = Date.now();
     const queue = this.#streamed ?? this.#incoming;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.#lingerMs)));
-    void Promise.race([queue.endHanded(), grace, this.closed]).then(() => {
-      clearTimeout(timer);
-      this.#payErrorOwed();
-    });
+    void waitAtMost(this.#lingerMs, queue.endHanded(), this.closed).then(() => this.#payErrorOwed());
   }
 
   /** Sends the error frame a protocol error owes the peer, and closes; once. */
@@ -1114,13 +1107,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#stream.destroy();
       return;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
     // After a protocol error, the grace its error frame waited (#onProtocolError) counts: the
     // connection ends within about lingerMs of the error, never twice that.
     const waited = this.#errorAt > 0 ? Date.now() - this.#errorAt : 0;
-    const linger = Math.max(this.#lingerMs - waited, this.#lingerMs / 4);
-    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, linger)))]);
-    clearTimeout(timer);
+    await waitAtMost(Math.max(this.#lingerMs - waited, this.#lingerMs / 4), this.closed);
     this.#stream.destroy();
   }
 

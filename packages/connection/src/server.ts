@@ -3,6 +3,7 @@ import type { Address } from "./address.ts";
 import { formatAddress } from "./address.ts";
 import type { ByteStream } from "./byte-stream.ts";
 import { Connection, ConnectionClosedError, type ConnectionOptions, DeadlineError } from "./connection.ts";
+import { waitAtMost } from "./wait-at-most.ts";
 
 /** Handles one accepted connection; the server closes the connection when it returns. */
 export type ConnectionHandler = (connection: Connection) => unknown;
@@ -160,15 +161,10 @@ export class Server {
       // Refused connections had their word: none outlives the server.
       for (const release of [...this.#refusing]) release();
       for (const connection of this.#live.keys()) connection.stopReceiving();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.shutdownTimeoutMs ?? 10_000)));
-      await Promise.race([Promise.all(this.#live.values()), deadline]);
-      clearTimeout(timer);
+      await waitAtMost(this.#options.shutdownTimeoutMs ?? 10_000, Promise.all(this.#live.values()));
       for (const connection of this.#live.keys()) connection.destroy();
       // A handler stuck on something else than its connection must not keep close() pending forever.
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.closeTimeoutMs ?? 5000)));
-      await Promise.race([Promise.all(this.#live.values()), grace]);
-      clearTimeout(timer);
+      await waitAtMost(this.#options.closeTimeoutMs ?? 5000, Promise.all(this.#live.values()));
     })();
     return this.#closing;
   }
