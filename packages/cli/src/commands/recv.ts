@@ -11,7 +11,7 @@ import { CliError, withCode } from "../errors.ts";
 import { printError, printLine, shown } from "../output.ts";
 import { PROFILE_OPTION, parseProfile, wireProfile } from "../profile.ts";
 import { connectionLimit, DEFAULT_MAX_CONNECTIONS, MAX_CONNECTIONS_OPTION } from "../max-connections.ts";
-import { shutdownSignal, sleep } from "../shutdown.ts";
+import { shutdownSignal, sleep, within } from "../shutdown.ts";
 import { md5OffThread } from "../transfer/md5-thread.ts";
 import { finalPath, type ReceiveTarget, receiveFile } from "../transfer/receive-file.ts";
 import { unsafeNameReason } from "../transfer/safe-name.ts";
@@ -78,7 +78,7 @@ const REFUSED_DRAIN_MS = 1000;
  * octets. False when the connection was cut instead.
  */
 async function drainedInTime(connection: Connection, body: ReadableStream<Uint8Array>): Promise<boolean> {
-  const drained = await Promise.race([discard(body).then(() => true), sleep(REFUSED_DRAIN_MS).then(() => false)]);
+  const drained = await within(REFUSED_DRAIN_MS, discard(body).then(() => true), false);
   if (!drained) connection.destroy();
   return drained;
 }

@@ -6,8 +6,10 @@ import { FileChunks } from "./file-chunks.ts";
 import type { PreparedFile } from "./prepared-file.ts";
 import { createProgress } from "./progress.ts";
 
-/** `fromPeer`: the receiver said why (an error frame), rather than the connection failing. */
-/** `code`: the receiver's error code, when it refused the file. */
+/**
+ * `fromPeer`: the receiver said why (an error frame), rather than the connection failing; `code`:
+ * the receiver's error code, when it refused the file.
+ */
 export type Outcome = { ok: true; reply: Header } | { ok: false; message: string; connectionLost: boolean; fromPeer: boolean; code?: string };
 
 /** One connection and its incoming frames (the receiver's answers), opened when first needed. */
