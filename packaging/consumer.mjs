@@ -3,13 +3,15 @@
 // the tarballs into a fresh project outside this repository, and uses them there as a user would:
 // plain Node (no loader, so dist/), Bun (the shipped sources), Deno (dist/, since Deno will not run
 // TypeScript from node_modules), a strict TypeScript build against the declarations, the codec
-// bundled for browsers, and the CLI's bin on Node and Bun. Runs every check, then exits non-zero if
+// bundled for browsers, the CLI's bin on Node and Bun, and the docs' TypeScript examples (see
+// doc-examples.mjs). Runs every check, then exits non-zero if
 // any failed. Dependencies come from the npm cache when it has them (after `npm ci`: all of them).
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { docExamples } from "./doc-examples.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -20,9 +22,9 @@ const TIMEOUT_MS = 180_000;
 const work = mkdtempSync(join(tmpdir(), "sf-consumer-"));
 let failed = false;
 
-function run(what, command, args, cwd, { env = {}, quiet = false } = {}) {
+function run(what, command, args, cwd, { env = {}, quiet = false, timeoutMs = TIMEOUT_MS } = {}) {
   const started = performance.now();
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: TIMEOUT_MS, env: { ...process.env, ...env } });
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: timeoutMs, env: { ...process.env, ...env } });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
     failed = true;
@@ -78,6 +80,30 @@ try {
   const esbuild = join(app, "node_modules", ".bin", "esbuild");
   if (run("esbuild: @sockframe/codec bundles for the browser", esbuild, ["browser.mjs", "--bundle", "--platform=browser", "--format=esm", "--outfile=browser.bundle.mjs", "--log-level=warning"], app) !== null) {
     run("the browser bundle decodes", process.execPath, ["browser.bundle.mjs"], app);
+  }
+
+  // The docs' examples, copied into this project as a user would: every one type-checks (strict),
+  // and the complete ones run to their end. Bun's are run, not type-checked: the project has no
+  // Bun types.
+  const examples = docExamples(root);
+  for (const example of examples) writeFileSync(join(app, example.name), example.code);
+  const nodeExamples = examples.filter((example) => example.runtime === "node");
+  writeFileSync(join(app, "tsconfig.examples.json"), JSON.stringify({ extends: "./tsconfig.json", files: nodeExamples.map((example) => example.name) }));
+  const checked = run(`tsc --strict: the docs' ${nodeExamples.length} Node examples`, bin("tsc"), ["-p", "tsconfig.examples.json"], app);
+  const denoExamples = examples.filter((example) => example.runtime === "deno");
+  const denoImportMap = `--import-map=${join(root, "packages", "deno", "imports.json")}`;
+  run(`deno check: the docs' ${denoExamples.length} Deno examples`, bin("deno"), ["check", "--quiet", denoImportMap, ...denoExamples.map((example) => example.name)], app, { env: { NO_COLOR: "1" } });
+  for (const example of examples.filter((example) => example.runs)) {
+    const what = `${example.where} runs on ${example.runtime}`;
+    const options = { timeoutMs: 30_000, env: { NO_COLOR: "1" } };
+    if (example.runtime === "bun") run(what, bin("bun"), [example.name], app, options);
+    else if (example.runtime === "deno") run(what, bin("deno"), ["run", "--quiet", denoImportMap, "--allow-net=127.0.0.1", example.name], app, options);
+    else if (checked !== null) {
+      const compiled = example.name.replace(/\.ts$/, ".mjs");
+      if (run(`esbuild ${example.name}`, esbuild, [example.name, "--format=esm", "--platform=node", `--outfile=${compiled}`, "--log-level=warning"], app, { quiet: true }) !== null) {
+        run(what, process.execPath, [compiled], app, options);
+      }
+    }
   }
 
   // The CLI's bin, as `npx sockframe` runs it: inspect a captured stream of two frames.
