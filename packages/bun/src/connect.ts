@@ -1,4 +1,4 @@
-import { abortable, type Address, type ConnectOptions, Connection, formatAddress, parseAddress } from "@sockframe/connection";
+import { abortable, type Address, checkConnectionOptions, type ConnectOptions, Connection, formatAddress, parseAddress } from "@sockframe/connection";
 import { codedError, errorCode } from "./errors.ts";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { BunSocketStream, type StreamSocket, streamHandlers } from "./socket-stream.ts";
@@ -38,5 +38,6 @@ export async function openStream(address: string | Address, signal?: AbortSignal
 
 /** Connects to a sockframe server over TCP or a Unix socket. */
 export async function connect(address: string | Address, options: ConnectOptions = {}): Promise<Connection> {
+  checkConnectionOptions(options);
   return new Connection(await openStream(address, options.signal), withNativeHashes(options));
 }

@@ -3,6 +3,7 @@ import { isIP } from "node:net";
 import type { udp } from "bun";
 import {
   type Address,
+  checkDatagramOptions,
   datagramAddress,
   DatagramEndpoint,
   type DatagramOptions,
@@ -143,6 +144,7 @@ class BunDatagramTransport implements DatagramTransport {
  */
 export async function bindDatagram(address: string | Address, options: DatagramOptions = {}): Promise<DatagramEndpoint> {
   const where = datagramAddress(address);
+  checkDatagramOptions(options);
   const transport = await BunDatagramTransport.bind(where.host, where.port);
   return new DatagramEndpoint(transport, withNativeHashes(options));
 }

@@ -3,6 +3,7 @@ import {
   type Address,
   type ConnectionHandler,
   type Listener,
+  checkServerOptions,
   parseAddress,
   Server,
   type ServerOptions,
@@ -41,6 +42,7 @@ export async function listen(
   const { streamBodies, ...serverOptions } = options;
   const unixPath = where.transport === "unix" ? where.path : null;
   if (where.transport === "udp") throw new TypeError("sockframe: listen() is for TCP and Unix sockets; use bindDatagram() for UDP");
+  checkServerOptions(serverOptions);
   if (unixPath !== null) await clearStaleSocket(unixPath);
 
   let server: Server | null = null;

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { MAX_TIMER_MS } from "@sockframe/connection";
 import { UsageError } from "./errors.ts";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
@@ -54,13 +55,11 @@ export function parseSize(text: string, name: string): number {
   return bytes;
 }
 
-/** `30`, `30s`, `500ms`, `2m`: a duration in milliseconds (a bare number is seconds). */
-/** The longest delay a timer takes on all three runtimes (a longer one fires at once: Node warns, sets 1 ms). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+export { MAX_TIMER_MS };
 
 /**
- * A duration option, in ms. By default it sets a timer: more than 0 and at most MAX_TIMER_MS (24.8
- * days). `min`/`max` for the others.
+ * A duration option, in ms: `30`, `30s`, `500ms`, `2m` (a bare number is seconds). By default it
+ * sets a timer: more than 0 and at most MAX_TIMER_MS (24.8 days). `min`/`max` for the others.
  */
 export function parseDuration(text: string, name: string, { min = 1, max = MAX_TIMER_MS }: { min?: number; max?: number } = {}): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());

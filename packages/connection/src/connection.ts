@@ -14,6 +14,7 @@ import {
 import type { ByteStream } from "./byte-stream.ts";
 import { FrameBatch } from "./frame-batch.ts";
 import { FrameQueue } from "./frame-queue.ts";
+import { checkOwnConnectionOptions } from "./options.ts";
 import { freeNow } from "./pass-on-read.ts";
 import { COPY_BELOW, STREAM_READ_SIZE } from "./read-buffers.ts";
 import { waitAtMost } from "./wait-at-most.ts";
@@ -305,6 +306,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #resolvePeerEnded!: () => void;
 
   constructor(stream: ByteStream, options: ConnectionOptions & { streamBodies?: boolean; accepted?: boolean } = {}) {
+    checkOwnConnectionOptions(options);
     this.#stream = stream;
     this.#options = options;
     this.#nextId = options.accepted ? 2 : 1;

@@ -12,6 +12,7 @@ import {
 import { type Address, datagramAddress, type UdpAddress } from "./address.ts";
 import { ConnectionClosedError, DEFAULT_MAX_QUEUED_BYTES, queuedFrameCost } from "./connection.ts";
 import { FrameQueue } from "./frame-queue.ts";
+import { checkDatagramOptions } from "./options.ts";
 
 /** What a runtime adapter provides for a datagram socket: it only moves datagrams. */
 export interface DatagramTransport {
@@ -69,7 +70,7 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
   constructor(transport: DatagramTransport, options: DatagramOptions = {}) {
     this.#transport = transport;
     this.#options = options;
-    decodeDatagram(new Uint8Array(0), options); // checks the limits now, not at the first datagram
+    checkDatagramOptions(options); // now, not at the first datagram
     this.#queue = new FrameQueue((_frame, cost) => void (this.#queuedBytes -= cost));
     this.#closing = new Promise<never>((_, reject) => (this.#rejectClosing = reject));
     this.#closing.catch(() => undefined);

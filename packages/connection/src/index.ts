@@ -10,6 +10,7 @@ export type { ByteStream, ByteStreamEvents, RuntimeServices } from "./byte-strea
 export { COALESCE_LIMIT, coalesce } from "./coalesce.ts";
 export { type CloseInfo, type ConnectOptions, Connection, ConnectionClosedError, type ConnectionOptions, DeadlineError, HEADER_MEMORY_FACTOR, RemoteError, type RequestOptions, type SendStreamOptions, type StreamedFrame } from "./connection.ts";
 export { FrameQueue } from "./frame-queue.ts";
+export { checkConnectionOptions, checkDatagramOptions, checkServerOptions, MAX_TIMER_MS } from "./options.ts";
 export { passOnRead, transferFlags } from "./pass-on-read.ts";
 export { READ_SIZE, ReadBuffers, STREAM_READ_SIZE } from "./read-buffers.ts";
 export { type ConnectionHandler, type Listener, Server, SERVER_DEFAULTS, type ServerOptions } from "./server.ts";

@@ -3,6 +3,7 @@ import type { Address } from "./address.ts";
 import { formatAddress } from "./address.ts";
 import type { ByteStream } from "./byte-stream.ts";
 import { Connection, ConnectionClosedError, type ConnectionOptions, DeadlineError } from "./connection.ts";
+import { checkServerOptions } from "./options.ts";
 import { waitAtMost } from "./wait-at-most.ts";
 
 /** Handles one accepted connection; the server closes the connection when it returns. */
@@ -76,6 +77,7 @@ export class Server {
     this.#listener = listener;
     this.#handler = handler;
     this.#options = { ...SERVER_DEFAULTS, ...options };
+    checkServerOptions(this.#options);
   }
 
   /** Connections refused because maxConnections were being served. */

@@ -1,4 +1,4 @@
-import { abortable, type Address, type ConnectOptions, Connection, parseAddress } from "@sockframe/connection";
+import { abortable, type Address, checkConnectionOptions, type ConnectOptions, Connection, parseAddress } from "@sockframe/connection";
 import { DenoByteStream } from "./byte-stream.ts";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
 
@@ -18,6 +18,8 @@ async function openConn(address: Address, signal: AbortSignal | undefined): Prom
 
 /** Connects to a sockframe server over TCP or a Unix socket. */
 export async function connect(address: string | Address, options: ConnectOptions = {}): Promise<Connection> {
-  const conn = await openConn(parseAddress(address), options.signal);
+  const target = parseAddress(address);
+  checkConnectionOptions(options);
+  const conn = await openConn(target, options.signal);
   return new Connection(new DenoByteStream(conn), withNativeHashes(options));
 }

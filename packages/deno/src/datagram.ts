@@ -1,4 +1,4 @@
-import { type Address, datagramAddress, DatagramEndpoint, type DatagramOptions, type DatagramTransport, type UdpAddress } from "@sockframe/connection";
+import { type Address, checkDatagramOptions, datagramAddress, DatagramEndpoint, type DatagramOptions, type DatagramTransport, type UdpAddress } from "@sockframe/connection";
 import { fromDenoAddr } from "./addresses.ts";
 import { closeQuietly } from "./close-quietly.ts";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
@@ -83,6 +83,7 @@ export function bindDatagram(address: string | Address, options: DatagramOptions
   // In an executor, a bad address or a missing flag rejects the promise, as in listen().
   return new Promise((resolve) => {
     const parsed = datagramAddress(address);
+    checkDatagramOptions(options);
     const socket = listenDatagram({ transport: "udp", hostname: parsed.host, port: parsed.port });
     resolve(new DatagramEndpoint(new DenoDatagramTransport(socket), withNativeHashes(options)));
   });

@@ -1,4 +1,4 @@
-import { type Address, type ConnectionHandler, parseAddress, Server, type ServerOptions } from "@sockframe/connection";
+import { type Address, checkServerOptions, type ConnectionHandler, parseAddress, Server, type ServerOptions } from "@sockframe/connection";
 import { fromDenoAddr } from "./addresses.ts";
 import { DenoByteStream } from "./byte-stream.ts";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
@@ -44,6 +44,7 @@ async function openListenerOnce(address: Address): Promise<DenoListener> {
 export async function listen(address: string | Address, handler: ConnectionHandler, options: ListenOptions = {}): Promise<Server> {
   const { streamBodies, ...serverOptions } = options;
   const parsed = parseAddress(address);
+  checkServerOptions(serverOptions);
   const listener = await openListener(parsed);
   const server = new Server(listener, handler, withNativeHashes(serverOptions));
   listener.start((conn) => {

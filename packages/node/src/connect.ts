@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from "node:net";
-import { type Address, type ConnectOptions, Connection, parseAddress } from "@sockframe/connection";
+import { type Address, checkConnectionOptions, type ConnectOptions, Connection, parseAddress } from "@sockframe/connection";
 import { withNativeHashes } from "@sockframe/connection/native-hashes";
 import { NetByteStream, OnreadBuffers } from "./net-byte-stream.ts";
 import { socketLabels } from "./socket-labels.ts";
@@ -16,6 +16,7 @@ function open(target: Address, onread: OnreadBuffers): Socket {
 export async function connect(address: string | Address, options: ConnectOptions = {}): Promise<Connection> {
   const target = parseAddress(address);
   if (target.transport === "udp") throw new TypeError("sockframe: connect() takes a tcp or unix address; use bindDatagram() for udp");
+  checkConnectionOptions(options);
   const { signal } = options;
   signal?.throwIfAborted();
   const onread = new OnreadBuffers();

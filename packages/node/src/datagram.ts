@@ -2,6 +2,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 import {
   type Address,
+  checkDatagramOptions,
   DatagramEndpoint,
   type DatagramOptions,
   type DatagramTransport,
@@ -44,6 +45,7 @@ export class UdpTransport implements DatagramTransport {
  */
 export async function bindDatagram(address: string | Address, options: DatagramOptions = {}): Promise<DatagramEndpoint> {
   const asked = datagramAddress(address);
+  checkDatagramOptions(options);
   const socket = createSocket({ type: isIPv6(asked.host) ? "udp6" : "udp4" });
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => {

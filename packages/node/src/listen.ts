@@ -1,6 +1,7 @@
 import { type AddressInfo, createServer } from "node:net";
 import {
   type Address,
+  checkServerOptions,
   type ConnectionHandler,
   type Listener,
   parseAddress,
@@ -30,6 +31,7 @@ export async function listen(address: string | Address, handler: ConnectionHandl
   const asked = parseAddress(address);
   if (asked.transport === "udp") throw new TypeError("sockframe: listen() takes a tcp or unix address; use bindDatagram() for udp");
   const { streamBodies, ...serverOptions } = options;
+  checkServerOptions(serverOptions);
   if (asked.transport === "unix") await clearStaleSocketFile(asked.path);
 
   // Half-open: a client's FIN must leave our write side open for the replies still to come.
