@@ -6,11 +6,11 @@ import {
   FrameDecoder,
   type Header,
   isSockframeError,
-  iterateBytes,
   type OutgoingHeader,
   type SockframeError,
   StreamingFrameDecoder,
 } from "@sockframe/codec";
+import { BodySource } from "./body-source.ts";
 import type { ByteStream } from "./byte-stream.ts";
 import { FrameBatch } from "./frame-batch.ts";
 import { FrameQueue } from "./frame-queue.ts";
@@ -157,6 +157,7 @@ export class ConnectionClosedError extends Error {
 }
 
 const closing = (): ConnectionClosedError => new ConnectionClosedError("CLOSING", "sockframe: connection is closing");
+const closedUnder = (): ConnectionClosedError => new ConnectionClosedError("CLOSED", "sockframe: connection closed before the frame was sent");
 
 /** How a connection ended. */
 export interface CloseInfo {
@@ -234,6 +235,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   #releases: Array<{ body: Uint8Array; after: number; written: ((chunk: Uint8Array) => void) | null }> = [];
   #writing: Promise<void> = Promise.resolve();
+  /** The first write that failed: the socket is broken, and nothing queued after it went out. */
+  #writeFailure: unknown = null;
+  /** The source of the body being streamed out: stopped at once when the connection ends. */
+  #source: BodySource | null = null;
   /**
    * Set while a sendStream() is queued or going out, and while frames sent meanwhile wait behind
    * it: its body's octets must follow its head with nothing between them.
@@ -443,14 +448,19 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * the frame waits and follows its body.
    */
   send(header: OutgoingHeader, body: Uint8Array = EMPTY): Promise<void> {
-    if (this.#closing || this.#isClosed) return Promise.reject(closing());
+    if (this.#closing || this.#isClosed) return Promise.reject(this.#cannotStart());
     if (this.#gate !== null) return this.#afterGate(() => this.#sendNow(header, body));
     return this.#sendNow(header, body);
   }
 
+  /** Why a send cannot start: this end is closing it (CLOSING), or it closed under us, a reset say (CLOSED). */
+  #cannotStart(): ConnectionClosedError {
+    return this.#closing ? closing() : new ConnectionClosedError("CLOSED", "sockframe: connection is closed");
+  }
+
   #sendNow(header: OutgoingHeader, body: Uint8Array): Promise<void> {
     // Checked again for a send that waited behind a stream: close() lets it go, destroy() not.
-    if (this.#sendingStopped || this.#isClosed) return Promise.reject(closing());
+    if (this.#sendingStopped || this.#isClosed) return Promise.reject(closedUnder());
     let size: number;
     try {
       size = this.#batch.frame(header, body, this.#options);
@@ -465,9 +475,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * if none is under way, so that a stream's head is queued before sendStream() returns.
    */
   #afterGate(task: () => Promise<void>): Promise<void> {
-    // Once the connection is closed a stalled stream ahead no longer holds the queue: what waits
-    // behind it runs, and fails as on any closed connection.
-    const run = this.#gate === null ? task() : Promise.race([this.#gate, this.closed]).then(() => task());
+    // Every gate settles once the connection ends (a stream's source is stopped then, and writes
+    // fail), so what waits behind a stalled stream runs, and fails as on any closed connection.
+    // Not raced against `closed`: each race would leave a reaction on it for the connection's life.
+    const run = this.#gate === null ? task() : this.#gate.then(task);
     const gate = run.then(noop, noop);
     this.#gate = gate;
     void gate.then(() => {
@@ -518,7 +529,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#lastWritten = Date.now();
       if (this.#queuedBytes <= this.#highWater) this.#setPaused(WRITE_FULL, false);
     });
-    this.#writing = written.catch(() => undefined);
+    this.#writing = written.catch((error: unknown) => {
+      this.#writeFailure ??= error;
+    });
     // Below the high-water mark a sender may go on as soon as its octets are queued in order.
     if (this.#queuedBytes <= this.#highWater) {
       written.catch(() => undefined);
@@ -589,24 +602,26 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * sent meanwhile, and other streams, wait and follow it in call order; a close() waits for it.
    */
   sendStream(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: SendStreamOptions = {}): Promise<void> {
-    if (this.#closing || this.#isClosed) return Promise.reject(closing());
+    if (this.#closing || this.#isClosed) return Promise.reject(this.#cannotStart());
     return this.#afterGate(() => this.#sendStreamNow(header, size, body, options.onWritten ?? null));
   }
 
   async #sendStreamNow(header: OutgoingHeader, size: number, body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, written: ((chunk: Uint8Array) => void) | null): Promise<void> {
-    if (this.#sendingStopped || this.#isClosed) throw closing();
+    if (this.#sendingStopped || this.#isClosed) throw closedUnder();
     const head = encodeStreamHead(header, size, this.#options);
+    const source = new BodySource(body);
+    this.#source = source;
     const headQueued = this.#enqueue(head);
     this.#midBody = size > 0;
     let sent = 0;
     try {
       await headQueued;
-      for await (const chunk of iterateBytes(body)) {
+      for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
         if (sent + chunk.length > size) {
           this.destroy();
           throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
         }
-        if (this.#isClosed || this.#sendingStopped) throw new ConnectionClosedError("CLOSED", "sockframe: connection closed while streaming a body");
+        if (this.#isClosed || this.#sendingStopped) throw this.#streamCut();
         sent += chunk.length;
         if (sent === size) this.#midBody = false;
         const queued = this.#enqueue(chunk);
@@ -616,15 +631,24 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       }
       if (sent !== size) throw new RangeError(`body stream ended after ${sent} of the announced ${size} octets; connection aborted`);
     } catch (error) {
+      source.stop(error);
       // The peer was promised `size` octets: anything else sent now would be read as body. An error
       // close under way ends with our FIN, which the peer reads as a truncated frame.
       if (sent !== size && !this.#sendingStopped) this.destroy();
       throw error;
     } finally {
       this.#midBody = false;
+      this.#source = null;
     }
     if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
     await this.#writing;
+    // The last chunks may have been queued below the high-water mark, their write failing later.
+    if (this.#writeFailure !== null) throw this.#writeFailure;
+  }
+
+  /** Why a stream under way stopped: the write or socket error that ended the connection, else CLOSED. */
+  #streamCut(): unknown {
+    return this.#writeFailure ?? this.#socketError ?? new ConnectionClosedError("CLOSED", "sockframe: connection closed while streaming a body");
   }
 
   /**
@@ -757,8 +781,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Closes at once; unsent octets are dropped. */
   destroy(): void {
     this.#closing = true;
-    this.#sendingStopped = true;
+    this.#stopSending();
     this.#stream.destroy();
+  }
+
+  /** Sends nothing more: a body streaming out stops where it is, even while its source keeps it waiting. */
+  #stopSending(): void {
+    this.#sendingStopped = true;
+    this.#source?.stop(this.#streamCut());
   }
 
   #readTarget(): Uint8Array | null {
@@ -837,6 +867,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#isClosed = true;
     if (this.#watchdog !== null) clearTimeout(this.#watchdog);
     this.#socketError = error ?? null;
+    this.#source?.stop(this.#streamCut());
     const failure = this.#protocolError ?? this.#deadline ?? error ?? new ConnectionClosedError("CLOSED", "sockframe: connection closed");
     const noReply = this.#protocolError === null ? this.#noReply(failure) : failure;
     for (const pending of this.#requests.values()) pending.reject(noReply);
@@ -1061,7 +1092,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** SPEC 7.3: one error frame, then close. Never answer an error frame with one. */
   #sendErrorAndClose(code: string, text: string): void {
     this.#closing = true;
-    this.#sendingStopped = true;
+    this.#stopSending();
     // The default header limit, not ours: ours may be tiny, and the peer's is unknown. A short message keeps it small.
     // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
     const message = (text.length > 200 ? `${text.slice(0, 197)}...` : text).toWellFormed();
