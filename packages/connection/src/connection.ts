@@ -365,9 +365,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const now = Date.now();
     if (this.#closing || this.#errorOwed !== null) {
       // A close flushes first: a peer that never reads must not hold it (and our memory) forever,
-      // nor a stream source that gives nothing more. Once an error frame is owed, nothing is
-      // decoded any more: only the writes are left to watch.
-      if (this.#writeStalled(now, writeStallTimeoutMs)) this.#dropStalled(writeStallTimeoutMs);
+      // nor a stream source that gives nothing more, even with the write-stall deadline off. Once
+      // an error frame is owed, nothing is decoded any more: only the writes are left to watch.
+      const stallMs = this.#closeStarted > 0 ? this.#streamStallMs(writeStallTimeoutMs) : writeStallTimeoutMs;
+      if (this.#writeStalled(now, stallMs)) this.#dropStalled(stallMs);
       else if (this.#streamStalled(now, writeStallTimeoutMs)) this.#dropStalled(this.#streamStallMs(writeStallTimeoutMs), "a body streaming out at close()");
       return;
     }
@@ -401,7 +402,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     return this.#gate !== null && this.#closeStarted > 0 && now - Math.max(this.#lastWritten, this.#closeStarted) > this.#streamStallMs(writeStallTimeoutMs);
   }
 
-  /** How long a close waits for a stream that writes nothing: the write-stall deadline, or closeTimeoutMs if that is off. */
+  /** How long a close waits for writes or a stream that make no progress: the write-stall deadline, or closeTimeoutMs if that is off. */
   #streamStallMs(writeStallTimeoutMs: number): number {
     return writeStallTimeoutMs > 0 ? writeStallTimeoutMs : (this.#options.closeTimeoutMs ?? 5000);
   }
@@ -758,7 +759,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (!this.#closing && !this.#isClosed) {
       this.#closing = true;
       this.#closeStarted = Date.now();
-      if (this.#gate !== null && this.#watchdog === null) this.#armWatchdog();
+      if (this.#watchdog === null) this.#armWatchdog();
       // Until the socket closes, if it does first: writes to a peer that never reads, and a stream
       // whose source falls silent, end only when the write-stall deadline destroys the connection.
       const flushed = (async () => {
@@ -1093,6 +1094,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #sendErrorAndClose(code: string, text: string): void {
     this.#closing = true;
     this.#stopSending();
+    // Its flush is watched as close()'s is: a peer that reads nothing cannot hold it.
+    if (this.#closeStarted === 0) this.#closeStarted = Date.now();
+    if (this.#watchdog === null) this.#armWatchdog();
     // The default header limit, not ours: ours may be tiny, and the peer's is unknown. A short message keeps it small.
     // toWellFormed: the message may quote the peer's bad input, lone surrogates included.
     const message = (text.length > 200 ? `${text.slice(0, 197)}...` : text).toWellFormed();

@@ -145,3 +145,47 @@ describe("a body streaming out ends with its connection, whatever its source doe
     connection.destroy();
   });
 });
+
+/** A socket whose peer reads nothing: every write waits for ever, until the socket is destroyed. */
+class UnreadStream implements ByteStream {
+  events: ByteStreamEvents | null = null;
+  readonly localAddress = "x";
+  readonly remoteAddress = "y";
+  #failWrites: Array<(error: Error) => void> = [];
+  start(events: ByteStreamEvents): void {
+    this.events = events;
+  }
+  write(): Promise<void> {
+    return new Promise((_resolve, reject) => this.#failWrites.push(reject));
+  }
+  pause(): void {}
+  resume(): void {}
+  closeWrite(): Promise<void> {
+    return new Promise(() => undefined); // after the writes, which never finish
+  }
+  destroy(): void {
+    for (const fail of this.#failWrites.splice(0)) fail(new Error("destroyed"));
+    setTimeout(() => this.events?.close(), 0);
+  }
+}
+
+describe("a close to a peer that reads nothing ends, with the write-stall deadline off", () => {
+  it("close() gives up after closeTimeoutMs of no progress (WRITE_STALL)", async () => {
+    const connection = new Connection(new UnreadStream(), { writeStallTimeoutMs: 0, closeTimeoutMs: 100 });
+    void connection.send({}, new Uint8Array(2 * 1024 * 1024)).catch(() => undefined);
+    await sleep(20);
+    expect(await within(connection.close(), 3000)).toMatchObject({ deadlineError: { code: "WRITE_STALL" } });
+  });
+
+  it("so does the close after a decode error, whose error frame cannot go out", async () => {
+    const stream = new UnreadStream();
+    const connection = new Connection(stream, { writeStallTimeoutMs: 0, closeTimeoutMs: 100 });
+    void connection.send({}, new Uint8Array(2 * 1024 * 1024)).catch(() => undefined);
+    await sleep(20);
+    stream.events!.data(new Uint8Array([0, 0, 0, 2, 0x7b, 0x7d])); // "{}": no total_size
+    void (async () => {
+      for await (const _ of connection);
+    })().catch(() => undefined);
+    expect(await within(connection.closed, 3000)).toMatchObject({ protocolError: { code: "HEADER_INVALID" } });
+  });
+});
