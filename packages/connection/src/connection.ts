@@ -300,6 +300,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   readonly #maxQueued: number;
   readonly #maxQueuedBytes: number;
   #stopped = false;
+  /** Set by discardIncoming(): nobody will read, so frames are dropped rather than queued. */
+  #discarding = false;
+  /** Set as our FIN is about to go out: nothing can be written after it, refusals included. */
+  #finStarted = false;
   /** The deadline that ended the connection: what iteration, requests and `closed` report. */
   #deadline: DeadlineError | null = null;
   #discardBody = false;
@@ -763,9 +767,15 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       // Until the socket closes, if it does first: writes to a peer that never reads, and a stream
       // whose source falls silent, end only when the write-stall deadline destroys the connection.
       const flushed = (async () => {
-        if (this.#gate !== null) await this.#gate;
-        if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
-        await this.#writing;
+        // Refusals (#refuse) may join the queue until the FIN is under way.
+        let writing: Promise<void>;
+        do {
+          if (this.#gate !== null) await this.#gate;
+          if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
+          writing = this.#writing;
+          await writing;
+        } while (this.#gate !== null || this.#batchDone !== null || this.#writing !== writing);
+        this.#finStarted = true;
         await this.#stream.closeWrite().catch(() => undefined);
         this.#finSent = true;
       })();
@@ -933,6 +943,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#refuse(frame.header);
       return;
     }
+    if (this.#discarding) {
+      this.discardedFrames++;
+      return;
+    }
     // Counted before the push: a waiting consumer takes the frame (and uncounts it) within push().
     const cost = queuedFrameCost(frame.body.length, headOctets);
     this.#queuedIncomingBytes += cost;
@@ -954,15 +968,40 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    * dropped in silence: the peer learns it was not processed and may retry elsewhere.
    */
   #refuse(header: Header): void {
-    // Error frames are never answered (SPEC 7.3); after our FIN nothing can be.
-    if (header.error !== undefined || this.#closing || this.#isClosed) {
+    // Error frames are never answered (SPEC 7.3); after our FIN nothing can be. A close refuses
+    // what arrives while it flushes, up to lingerMs: a peer that keeps sending cannot hold it.
+    const tooLate = this.#finStarted || this.#sendingStopped || this.#isClosed || (this.#closeStarted > 0 && Date.now() - this.#closeStarted > this.#lingerMs);
+    if (header.error !== undefined || tooLate) {
       this.discardedFrames++;
       return;
     }
     this.refusedFrames++;
     const reply: OutgoingHeader = { error: { code: "SHUTTING_DOWN", message: "not processed: the server is shutting down" } };
     if (header.id !== undefined) reply.id = header.id;
-    void this.send(reply).catch(() => undefined);
+    // Past send()'s check: a close under way still writes this, ahead of its FIN.
+    void (this.#gate !== null ? this.#afterGate(() => this.#sendNow(reply, EMPTY)) : this.#sendNow(reply, EMPTY)).catch(() => undefined);
+  }
+
+  /**
+   * Drops the frames queued unread, the rest of a body being received, and every frame that
+   * arrives from now on (counted in discardedFrames); iteration ends. For an owner done reading:
+   * a close then reads on to the peer's FIN instead of pausing on a full queue until
+   * closeTimeoutMs. The server calls it once a handler has returned. Replies still reach their
+   * requests.
+   */
+  discardIncoming(): void {
+    if (this.#discarding) return;
+    this.#discarding = true;
+    // Counted in two steps: dropping resumes reading, which may discard more frames at once.
+    const dropped = (this.#streamed ?? this.#incoming).drop();
+    this.discardedFrames += dropped;
+    if (this.#currentBody !== null) {
+      this.#currentBody.error(new ConnectionClosedError("CLOSED", "sockframe: the body was discarded, unread"));
+      this.#currentBody = null;
+      this.#discardBody = true;
+    }
+    this.#finishIncoming(null);
+    this.#setPaused(QUEUE_FULL | BODY_FULL, false);
   }
 
   /** Frames that arrived after stopReceiving() and were answered with a SHUTTING_DOWN error frame. */
@@ -983,6 +1022,11 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       }
       if (this.#stopped) {
         this.#refuse(header);
+        this.#discardBody = true;
+        return;
+      }
+      if (this.#discarding) {
+        this.discardedFrames++;
         this.#discardBody = true;
         return;
       }

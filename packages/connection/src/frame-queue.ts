@@ -45,6 +45,16 @@ export class FrameQueue<T> implements AsyncIterable<T> {
     }
   }
 
+  /** Takes every queued item out unread (each counted off with onTake), and returns how many there were. */
+  drop(): number {
+    const dropped = this.size;
+    while (this.size > 0) this.#onTake(this.#items[this.#head]!, this.#costs[this.#head++]!);
+    this.#items = [];
+    this.#costs = [];
+    this.#head = 0;
+    return dropped;
+  }
+
   /** No more items; after the queued ones, iteration ends (or throws `error`). */
   finish(error: unknown = null): void {
     if (this.#finished) return;

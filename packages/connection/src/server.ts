@@ -121,6 +121,8 @@ export class Server {
         const report = this.#options.onHandlerError ?? reportHandlerError;
         report(error, connection);
       } finally {
+        // What the handler left unread is never read: the close reads on to the peer's FIN.
+        connection.discardIncoming();
         await connection.close();
         this.#live.delete(connection);
       }
