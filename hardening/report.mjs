@@ -179,7 +179,7 @@ export function renderReport(results) {
             (d.nonreaders.stuckInSend > 0 ? `, **${d.nonreaders.stuckInSend} stuck in send()** (a fixed issue, back: see below)` : "") +
             `; each wrote ${(d.hostile.nonreader.sentMiB / d.nonreaders.count).toFixed(1)} MiB on average`,
         ],
-        ["resets mid-frame (20): seen by the server as", (_d, s) => `\`TRUNCATED\` ${s.endings.TRUNCATED ?? 0}`],
+        ["resets mid-frame (20): seen by the server as", (_d, s) => `cut off ${s.endings["cut mid-frame"] ?? 0}, \`TRUNCATED\` ${s.endings.TRUNCATED ?? 0}`],
         ["how the server's connections ended", (_d, s) => codes(s.endings).replace(/`clean`/, "clean")],
         ["connections left after the load", (d) => `${d.drained.connectionsLeft} (after ${fmtMs(d.drained.ms)})`],
         ["server RSS: baseline → peak", (_d, s) => `${s.baselineRssMiB} → ${s.peakRssMiB} MiB`],

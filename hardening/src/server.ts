@@ -23,6 +23,9 @@ const PROCESS_DEADLINE_MS = 150_000;
 
 /** By name: the adapter under test may load its own copy of @sockframe/connection. */
 const isDeadlineError = (error: unknown): error is DeadlineError => (error as { name?: unknown } | null)?.name === "DeadlineError";
+/** How a connection's iteration ends when a reset (or a close without FIN) cuts a frame off: no decode error. */
+const CUT = "cut mid-frame";
+const isCut = (connection: Connection, error: unknown): boolean => error === connection.socketError || (error as { name?: unknown; code?: unknown } | null)?.code === "CLOSED";
 const SAMPLE_MS = 25;
 
 export interface Flood {
@@ -198,7 +201,7 @@ export async function serve(adapter: Adapter, scenario: Scenario, address: strin
         }
       }
     } catch (error) {
-      ending = connection.protocolError?.code ?? (isDeadlineError(error) ? error.code : `error ${errorText(error)}`);
+      ending = connection.protocolError?.code ?? (isDeadlineError(error) ? error.code : isCut(connection, error) ? CUT : `error ${errorText(error)}`);
     } finally {
       doing.delete(connection);
       void connection.closed.then((info) => {

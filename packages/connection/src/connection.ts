@@ -887,12 +887,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#currentBody.error(failure);
       this.#currentBody = null;
     }
-    // A close without a FIN first (reset) still ends the incoming frames cleanly if at a boundary.
-    if (!this.#decodingEnded && !this.#decoder.done) {
-      this.#decoder.end();
-      this.#drain();
-    }
-    this.#finishIncoming(this.#protocolError ?? this.#deadline ?? (error && !this.#decoder.done ? error : null));
+    // A close without a FIN first (a reset, our own destroy()) ends the incoming frames cleanly at a
+    // frame boundary. Inside a frame it loses that frame, but that is no decode error of the
+    // peer's (TRUNCATED is for a FIN inside a frame, #onEnd): iteration ends with the socket's
+    // error, or CLOSED.
+    const cut = !this.#decodingEnded && !this.#decoder.done && this.#decoder.stage !== "idle";
+    if (!this.#decodingEnded && !this.#decoder.done && !cut) this.#decoder.end();
+    this.#finishIncoming(this.#protocolError ?? this.#deadline ?? (cut ? failure : null));
     this.#resolvePeerEnded();
     this.#resolveClosed({ protocolError: this.#protocolError, deadlineError: this.#deadline, socketError: this.#socketError });
   }
