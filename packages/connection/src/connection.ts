@@ -197,6 +197,9 @@ function withId(header: OutgoingHeader, id: number): OutgoingHeader {
   return { id };
 }
 
+/** Chunks a streamed body's reader may fall behind by before reading from the socket pauses. */
+const BODY_QUEUE_CHUNKS = 4;
+
 const QUEUE_FULL = 1;
 const BODY_FULL = 2;
 const WRITE_FULL = 8;
@@ -251,6 +254,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** The last error frame without an id the peer sent (#notePeerError). */
   #peerError: Header | null = null;
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
+  /** Bodies that failed with chunks still queued for their readers: the error follows those chunks. */
+  readonly #bodyFailures = new WeakMap<ReadableStreamDefaultController<Uint8Array>, unknown>();
   /** Why reading is paused: a bit per reason, so that clearing one does not override another. */
   #pauseReasons = 0;
   #protocolError: SockframeError | null = null;
@@ -883,10 +888,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const noReply = this.#protocolError === null ? this.#noReply(failure) : failure;
     for (const pending of this.#requests.values()) pending.reject(noReply);
     this.#requests.clear();
-    if (this.#currentBody !== null) {
-      this.#currentBody.error(failure);
-      this.#currentBody = null;
-    }
+    this.#failBody(failure);
     // A close without a FIN first (a reset, our own destroy()) ends the incoming frames cleanly at a
     // frame boundary. Inside a frame it loses that frame, but that is no decode error of the
     // peer's (TRUNCATED is for a FIN inside a frame, #onEnd): iteration ends with the socket's
@@ -1037,18 +1039,28 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       return;
     }
     this.#discardBody = false;
+    let ours!: ReadableStreamDefaultController<Uint8Array>;
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
+          ours = controller;
           this.#currentBody = controller;
         },
-        pull: () => this.#setPaused(BODY_FULL, false),
+        pull: (controller) => {
+          const failure = this.#bodyFailures.get(controller);
+          // A body that failed ends once its reader has taken what arrived before the failure.
+          if (failure !== undefined && (controller.desiredSize ?? 0) >= BODY_QUEUE_CHUNKS) {
+            this.#bodyFailures.delete(controller);
+            controller.error(failure);
+          } else this.#setPaused(BODY_FULL, false);
+        },
         cancel: () => {
-          // The reader gave up on the body: the rest of it can only be discarded with the connection.
-          this.destroy();
+          // The reader gave up on a body still arriving: the rest of it can only be discarded with
+          // the connection. One that has all arrived costs nothing more.
+          if (this.#currentBody === ours) this.destroy();
         },
       },
-      { highWaterMark: 4, size: () => 1 },
+      { highWaterMark: BODY_QUEUE_CHUNKS, size: () => 1 },
     );
     if (pending !== undefined) {
       pending.resolve({ header, body });
@@ -1071,6 +1083,19 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (wholeRead && (this.#freshBuffers.has(chunk.buffer) || chunk.length === chunk.buffer.byteLength)) this.#wholeChunks.add(chunk);
     controller.enqueue(chunk);
     if ((controller.desiredSize ?? 1) <= 0) this.#setPaused(BODY_FULL, true);
+  }
+
+  /**
+   * Ends the body being received with `error`, after the chunks its reader has yet to take: they
+   * arrived, and are not lost to a reader that is behind (SPEC 4.2: the error takes the place of
+   * the end of the frame).
+   */
+  #failBody(error: unknown): void {
+    const controller = this.#currentBody;
+    if (controller === null) return;
+    this.#currentBody = null;
+    if ((controller.desiredSize ?? 0) >= BODY_QUEUE_CHUNKS) controller.error(error);
+    else this.#bodyFailures.set(controller, error);
   }
 
   #endBody(): void {
@@ -1127,10 +1152,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Ends what the peer was sending with `error`: the frames to come, the body under way, the requests waiting. */
   #failIncoming(error: Error): void {
     this.#finishIncoming(error);
-    if (this.#currentBody !== null) {
-      this.#currentBody.error(error);
-      this.#currentBody = null;
-    }
+    this.#failBody(error);
     for (const pending of this.#requests.values()) pending.reject(error);
     this.#requests.clear();
   }
