@@ -1,14 +1,15 @@
 import { spawn } from "node:child_process";
+import * as dgram from "node:dgram";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FrameDecoder } from "@sockframe/codec";
+import { decodeDatagram, encodeDatagram, FrameDecoder } from "@sockframe/codec";
 import { type Connection, formatAddress } from "@sockframe/connection";
 import { connect, listen } from "@sockframe/node";
 import { afterAll, describe, expect, test } from "vitest";
-import { CliServer, killLeftovers, RUNTIMES, runCli } from "./support/cli.ts";
+import { CliServer, killLeftovers, RUNTIMES, runCli, sleep } from "./support/cli.ts";
 
 afterAll(() => killLeftovers());
 
@@ -253,6 +254,44 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
       const reply = await runCli(runtime, ["client", "--connect", server.address, "--message", "datagram"], { denoFlags: ["-A", "--unstable-net"] });
       expect(reply.stdout).toBe("DATAGRAM\n");
     } finally {
+      await server.stop();
+    }
+  });
+
+  test("UDP: a reply sent back to the server is not answered (a forged source cannot start a loop); requests still are", async () => {
+    const server = await CliServer.start(runtime, ["echo", "--listen", "udp://127.0.0.1:0"], { denoFlags: ["-A", "--unstable-net"] });
+    const socket = dgram.createSocket("udp4");
+    try {
+      const [, host, port] = /^udp:\/\/(.+):(\d+)$/.exec(server.address)!;
+      await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+      const inbox: Buffer[] = [];
+      let arrived = () => {};
+      socket.on("message", (datagram) => {
+        inbox.push(datagram);
+        arrived();
+      });
+      const next = async (): Promise<Buffer> => {
+        if (inbox.length === 0) await new Promise<void>((resolve) => ((arrived = resolve), setTimeout(resolve, 10_000)));
+        const datagram = inbox.shift();
+        if (datagram === undefined) throw new Error("no datagram from the echo server within 10 s");
+        return datagram;
+      };
+      const send = (datagram: Uint8Array) => socket.send(datagram, Number(port), host);
+
+      send(encodeDatagram({ id: 1 }, utf8.encode("ping")));
+      const reply = await next();
+      const first = decodeDatagram(reply).frame!;
+      expect([first.header, text(first.body)]).toEqual([{ total_size: 4, id: 1, echo_reply: true }, "PING"]);
+      // What the server would get from a source forged as its own address, or from a second echo server.
+      send(reply);
+      send(encodeDatagram({ id: 2 }, utf8.encode("pong")));
+      // Answered in the order received: an answer to the reply would come first.
+      const second = decodeDatagram(await next()).frame!;
+      expect([second.header.id, text(second.body)]).toEqual([2, "PONG"]);
+      await sleep(200);
+      expect(inbox).toEqual([]);
+    } finally {
+      socket.close();
       await server.stop();
     }
   });

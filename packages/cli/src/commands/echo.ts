@@ -23,6 +23,11 @@ that cannot be encoded again (an extension of 1e400, say) gets an error reply wi
 go out in request order; many clients are served at once. A client that sends bytes that are not frames gets
 an error frame (SPEC 7.3) and is disconnected; the others never notice.
 
+Over UDP each reply carries the extension member "echo_reply": true, and a datagram carrying it
+(or an error) is not answered: a datagram's source address can be forged, and a request forged to
+come from the server itself, or from another echo server, would otherwise bounce between them
+forever (the loop of RFC 862's echo and chargen services).
+
 The first line printed is the bound address, e.g. "listening on tcp://127.0.0.1:54321".
 Ctrl-C (SIGINT) or SIGTERM shuts down gracefully: requests already received are answered.
 
@@ -53,19 +58,27 @@ export function echoReply(header: Header, body: Uint8Array): { header: OutgoingH
 /**
  * The echo of a request, or, when its header cannot be sent back (a valid header the encoder
  * refuses, SPEC 8.2: an extension of 1e400, nesting past 1000 levels), an error reply with its id:
- * never silence, and the connection stays up.
+ * never silence, and the connection stays up. `mark` is added to either (UDP's ECHO_REPLY_MARK).
  */
-async function answer(send: (header: OutgoingHeader, body?: Uint8Array) => Promise<void>, header: Header, body: Uint8Array): Promise<void> {
+async function answer(send: (header: OutgoingHeader, body?: Uint8Array) => Promise<void>, header: Header, body: Uint8Array, mark?: OutgoingHeader): Promise<void> {
   const reply = echoReply(header, body);
   try {
-    await send(reply.header, reply.body);
+    await send(mark === undefined ? reply.header : { ...reply.header, ...mark }, reply.body);
   } catch (error) {
     if (!isSockframeError(error) || error.stage !== "encode") throw error;
-    const refusal: OutgoingHeader = { error: { code: error.code, message: `the request's header cannot be echoed: ${error.message}` } };
+    const refusal: OutgoingHeader = { error: { code: error.code, message: `the request's header cannot be echoed: ${error.message}` }, ...mark };
     if (header.id !== undefined) refusal.id = header.id;
     await send(refusal);
   }
 }
+
+/**
+ * The member marking the UDP echo's replies. A datagram's source can be forged: one forged to come
+ * from the server itself (or from another echo server) would have it answer its own replies
+ * forever, RFC 862's echo/chargen loop. A marked frame is never answered, which ends any such loop
+ * after one reply.
+ */
+export const ECHO_REPLY_MARK = "echo_reply";
 
 async function serveConnection(connection: Connection): Promise<void> {
   try {
@@ -81,8 +94,8 @@ async function serveConnection(connection: Connection): Promise<void> {
 
 async function serveDatagrams(endpoint: DatagramEndpoint): Promise<void> {
   for await (const frame of endpoint) {
-    if (frame.header.error !== undefined) continue;
-    await answer((header, body) => endpoint.send(header, body, frame.from), frame.header, frame.body).catch((error: unknown) => {
+    if (frame.header.error !== undefined || frame.header[ECHO_REPLY_MARK] === true) continue;
+    await answer((header, body) => endpoint.send(header, body, frame.from), frame.header, frame.body, { [ECHO_REPLY_MARK]: true }).catch((error: unknown) => {
       printError(`sockframe echo: reply to ${formatAddress(frame.from)} not sent: ${(error as Error).message}`);
     });
   }
