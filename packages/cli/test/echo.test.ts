@@ -296,6 +296,31 @@ describe.each(RUNTIMES)("echo and client on %s", (runtime) => {
     }
   });
 
+  test("UDP client: an answer from another address than the server's is ignored", async () => {
+    // The server answers the right id, after a third party did with the same id from another port.
+    const server = dgram.createSocket("udp4");
+    const intruder = dgram.createSocket("udp4");
+    try {
+      await new Promise<void>((resolve) => server.bind(0, "127.0.0.1", resolve));
+      await new Promise<void>((resolve) => intruder.bind(0, "127.0.0.1", resolve));
+      server.on("message", (request, client) => {
+        const { id } = decodeDatagram(request).frame!.header;
+        intruder.send(encodeDatagram({ id }, utf8.encode("FORGED")), client.port, client.address, () => {
+          server.send(encodeDatagram({ id }, utf8.encode("REAL")), client.port, client.address);
+        });
+      });
+      const port = server.address().port;
+      // 0.0.0.0: the OS sends it over loopback, and the answer comes from 127.0.0.1.
+      for (const host of ["127.0.0.1", "0.0.0.0"]) {
+        const result = await runCli(runtime, ["client", "--connect", `udp://${host}:${port}`, "--message", "hi", "--timeout", "10s"], { denoFlags: ["-A", "--unstable-net"] });
+        expect([result.stdout, result.stderr, result.code], host).toEqual(["REAL\n", "", 0]);
+      }
+    } finally {
+      server.close();
+      intruder.close();
+    }
+  });
+
   test("a server that never answers: --timeout gives one clear line and exit 1", async () => {
     // Accepts and reads, never replies.
     const silent = net.createServer((socket) => socket.on("data", () => undefined).on("error", () => undefined));

@@ -3,6 +3,7 @@ import { describe, expect, test, vi } from "vitest";
 import { parseDuration, parseSize } from "../src/args.ts";
 import { preview } from "../src/commands/inspect.ts";
 import { echoReply } from "../src/commands/echo.ts";
+import { datagramClientBinding, isReplySource } from "../src/address.ts";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -114,6 +115,42 @@ describe("echo", () => {
     expect(reply.header).not.toHaveProperty("total_size");
     expect(Object.getPrototypeOf(reply.header)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("UDP client", () => {
+  const udp = (host: string, port = 7000) => ({ transport: "udp" as const, host, port });
+
+  test.each([
+    ["127.0.0.1", "udp://127.0.0.1:0"],
+    ["127.4.5.6", "udp://127.0.0.1:0"],
+    ["localhost", "udp://127.0.0.1:0"],
+    ["0.0.0.0", "udp://127.0.0.1:0"],
+    ["::1", "udp://[::1]:0"],
+    ["0:0:0:0:0:0:0:1", "udp://[::1]:0"],
+    ["::", "udp://[::1]:0"],
+    ["192.0.2.7", "udp://0.0.0.0:0"],
+    ["10.0.0.9", "udp://0.0.0.0:0"],
+    ["example.com", "udp://0.0.0.0:0"],
+    ["2001:db8::7", "udp://[::]:0"],
+    ["::ffff:192.0.2.7", "udp://[::]:0"],
+  ])("binds for a server at %s to %s: loopback only for loopback, else the family's wildcard", (host, local) => {
+    expect(datagramClientBinding(udp(host))).toBe(local);
+  });
+
+  test("takes a reply only from the server's IP address and port", () => {
+    expect(isReplySource(udp("192.0.2.7"), udp("192.0.2.7"))).toBe(true);
+    expect(isReplySource(udp("192.0.2.7"), udp("192.0.2.8"))).toBe(false);
+    expect(isReplySource(udp("192.0.2.7"), udp("192.0.2.7", 7001))).toBe(false);
+    expect(isReplySource(udp("2001:DB8:0::7"), udp("2001:db8::7"))).toBe(true);
+    expect(isReplySource(udp("2001:db8::7"), udp("2001:db8::8"))).toBe(false);
+    expect(isReplySource(udp("::ffff:192.0.2.7"), udp("::ffff:192.0.2.7"))).toBe(true);
+    // Sent to the unspecified address, a datagram goes over loopback, and so does the answer.
+    expect(isReplySource(udp("0.0.0.0"), udp("127.0.0.1"))).toBe(true);
+    expect(isReplySource(udp("::"), udp("::1"))).toBe(true);
+    expect(isReplySource(udp("0.0.0.0"), udp("192.0.2.8"))).toBe(false);
+    // A host name's addresses are not looked up: the reply's id decides.
+    expect(isReplySource(udp("example.com"), udp("192.0.2.8", 9))).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import { type Address, type Connection, formatAddress, RemoteError } from "@sockframe/connection";
 import type { RuntimeAdapter } from "../adapter.ts";
-import { cliAddress } from "../address.ts";
+import { cliAddress, datagramClientBinding, isReplySource } from "../address.ts";
 import { parseDuration, requireOption, stringOption } from "../args.ts";
 import { lossyUtf8, utf8Encoder } from "../bytes.ts";
 import type { Command } from "../command.ts";
@@ -21,6 +21,10 @@ The tutorial's loop client (4.4): reads lines from standard input, skips empty o
 or at the end of input, sends each line as one frame and prints the reply's body. With --message
 it sends that one text and exits. Lines from a pipe or a file go out without waiting for each
 answer (up to ${PIPELINE_WINDOW} at a time, over TCP or a Unix socket), and the answers are printed in order.
+
+Over UDP the client binds a free port on loopback when ADDR is a loopback address, else on every
+address of ADDR's family (IPv4 for a host name), so that it can reach another machine. When ADDR
+is an IP address, only a datagram from that address and port is taken as the reply.
 
 Options:
   --connect ADDR     host:port, tcp://host:port, unix:/path or udp://host:port
@@ -64,8 +68,7 @@ async function framedExchange(adapter: RuntimeAdapter, address: Address, profile
 }
 
 async function datagramExchange(adapter: RuntimeAdapter, address: Address & { transport: "udp" }, profile: "be" | "le", timeoutMs: number): Promise<Exchange> {
-  const local = address.host.includes(":") ? "udp://[::1]:0" : "udp://127.0.0.1:0";
-  const endpoint = await adapter.bindDatagram(local, { profile });
+  const endpoint = await adapter.bindDatagram(datagramClientBinding(address), { profile });
   const replies = endpoint[Symbol.asyncIterator]();
   let nextId = 1;
   return {
@@ -74,12 +77,12 @@ async function datagramExchange(adapter: RuntimeAdapter, address: Address & { tr
       const id = nextId++;
       await endpoint.send({ id }, utf8Encoder.encode(text), address);
       const deadline = Date.now() + timeoutMs;
-      // Datagrams may be lost or stale: wait for the reply that carries our id.
+      // Datagrams may be lost or stale, or come from anyone: wait for the reply that carries our id, from the server.
       for (;;) {
         const left = deadline - Date.now();
         const next = left > 0 ? await within(left, replies.next(), null) : null;
         if (next === null || next.done) throw new CliError(`no reply from ${formatAddress(address)} within ${timeoutMs / 1000} s (UDP: lost, or nobody listening)`);
-        if (next.value.header.id !== id) continue;
+        if (next.value.header.id !== id || !isReplySource(address, next.value.from)) continue;
         if (next.value.header.error !== undefined) throw new RemoteError(next.value.header);
         return lossyUtf8.decode(next.value.body);
       }
