@@ -106,14 +106,16 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
    * Sends one frame as one datagram to `to` (a udp address, or `host:port`); to an IP address,
    * after the datagrams sent before it (a host name is resolved first, which may let later ones
    * pass). Rejects a frame over maxDatagramBytes with `DATAGRAM_TOO_LARGE` (stage `encode`), a
-   * header the encoder refuses with its SockframeError, any other address with a TypeError, and a
-   * send still in flight when close() begins or made after it.
+   * header the encoder refuses with its SockframeError, any other address with a TypeError, a send
+   * made after close() begins with ConnectionClosedError `CLOSING` (whatever its arguments), and
+   * one still in flight then with `CLOSED`.
    */
   send(header: OutgoingHeader, body: Uint8Array | undefined, to: Address | string): Promise<void> {
     try {
+      // First: a closed endpoint is the answer to any send, as on a connection.
+      if (this.#closed) throw new ConnectionClosedError("CLOSING", "sockframe: datagram endpoint is closed");
       const where = datagramAddress(to);
       const datagram = encodeDatagram(header, body, this.#options);
-      if (this.#closed) throw new ConnectionClosedError("CLOSING", "sockframe: datagram endpoint is closed");
       return Promise.race([this.#transport.send(datagram, where), this.#closing]);
     } catch (error) {
       return Promise.reject(error);

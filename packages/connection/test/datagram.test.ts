@@ -112,6 +112,22 @@ describe("DatagramEndpoint", () => {
     expect(transport.sent).toHaveLength(2);
   });
 
+  it("rejects every send after close() with CLOSING, before looking at the frame or the address", async () => {
+    const transport = fakeTransport();
+    const endpoint = new DatagramEndpoint(transport, { maxDatagramBytes: 100 });
+    await endpoint.close();
+    const sends: Array<() => Promise<void>> = [
+      () => endpoint.send({}, undefined, "127.0.0.1:9"),
+      () => endpoint.send({}, new Uint8Array(200), "127.0.0.1:9"),
+      () => endpoint.send({ md5: "X" }, undefined, "127.0.0.1:9"),
+      () => endpoint.send({}, undefined, { transport: "tcp", host: "127.0.0.1", port: 9 }),
+      () => endpoint.send({}, undefined, "unix:/tmp/x.sock"),
+      () => endpoint.send({}, undefined, "udp://127.0.0.1:99999"),
+    ];
+    for (const send of sends) await expect(send()).rejects.toMatchObject({ name: "ConnectionClosedError", code: "CLOSING" });
+    expect(transport.sent).toHaveLength(0);
+  });
+
   it("rejects a send still in flight when close() begins, whatever the runtime's socket does with it", async () => {
     const transport = { ...fakeTransport(), send: () => new Promise<void>(() => undefined) }; // Node's send callback never comes
     const endpoint = new DatagramEndpoint(transport);
