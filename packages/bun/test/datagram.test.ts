@@ -111,6 +111,15 @@ test("datagrams sent together arrive in the order they were sent", async () => {
   expect(order).toEqual(Array.from({ length: 40 }, (_, i) => i));
 });
 
+test("a send to port 0 or a port out of range rejects with the same RangeError as on Node and Deno", async () => {
+  const a = await bind("udp://127.0.0.1:0");
+  for (const to of ["udp://127.0.0.1:0", { transport: "udp" as const, host: "127.0.0.1", port: 70000 }, { transport: "udp" as const, host: "127.0.0.1", port: 1.5 }]) {
+    const error: unknown = await a.send({}, undefined, to).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toMatch(/destination port must be an integer from 1 to 65535/);
+  }
+});
+
 test("bindDatagram takes udp addresses only, with a message that says so", async () => {
   for (const address of ["tcp://127.0.0.1:0", "unix:/tmp/sf-bun-dgram.sock", "/tmp/sf-bun-dgram.sock"]) {
     await expect(bindDatagram(address)).rejects.toThrow(/udp address/);

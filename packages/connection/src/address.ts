@@ -72,6 +72,21 @@ export function datagramAddress(input: string | Address): UdpAddress {
   throw new TypeError(`sockframe: datagrams need a udp address (udp://host:port), got ${JSON.stringify(input)}`);
 }
 
+/**
+ * datagramAddress() for where a datagram goes: port 0, which binding takes as "any free port",
+ * names no destination, and each runtime refused it (and ports out of range in an address object)
+ * with an error of its own. A port that is not an integer from 1 to 65535 is a RangeError here,
+ * the same everywhere, before anything is sent.
+ */
+export function datagramDestination(input: string | Address): UdpAddress {
+  const address = datagramAddress(input);
+  const { port } = address;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`sockframe: a datagram's destination port must be an integer from 1 to 65535, got ${String(port)} in ${typeof input === "string" ? JSON.stringify(input) : "the address"}`);
+  }
+  return address;
+}
+
 /** The canonical text form: `tcp://127.0.0.1:8080`, `tcp://[::1]:8080`, `unix:/tmp/s`, `udp://...`. */
 export function formatAddress(address: Address): string {
   if (address.transport === "unix") return `unix:${address.path}`;

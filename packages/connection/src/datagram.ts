@@ -9,7 +9,7 @@ import {
   type OutgoingHeader,
   type SockframeError,
 } from "@sockframe/codec";
-import { type Address, datagramAddress, type UdpAddress } from "./address.ts";
+import { type Address, datagramDestination, type UdpAddress } from "./address.ts";
 import { ConnectionClosedError, DEFAULT_MAX_QUEUED_BYTES, queuedFrameCost } from "./connection.ts";
 import { FrameQueue } from "./frame-queue.ts";
 import { checkDatagramOptions } from "./options.ts";
@@ -106,15 +106,16 @@ export class DatagramEndpoint implements AsyncIterable<DatagramFrame> {
    * Sends one frame as one datagram to `to` (a udp address, or `host:port`); to an IP address,
    * after the datagrams sent before it (a host name is resolved first, which may let later ones
    * pass). Rejects a frame over maxDatagramBytes with `DATAGRAM_TOO_LARGE` (stage `encode`), a
-   * header the encoder refuses with its SockframeError, any other address with a TypeError, a send
-   * made after close() begins with ConnectionClosedError `CLOSING` (whatever its arguments), and
-   * one still in flight then with `CLOSED`.
+   * header the encoder refuses with its SockframeError, any other address with a TypeError, port 0
+   * or any port that is not an integer from 1 to 65535 with a RangeError, a send made after close()
+   * begins with ConnectionClosedError `CLOSING` (whatever its arguments), and one still in flight
+   * then with `CLOSED`.
    */
   send(header: OutgoingHeader, body: Uint8Array | undefined, to: Address | string): Promise<void> {
     try {
       // First: a closed endpoint is the answer to any send, as on a connection.
       if (this.#closed) throw new ConnectionClosedError("CLOSING", "sockframe: datagram endpoint is closed");
-      const where = datagramAddress(to);
+      const where = datagramDestination(to);
       const datagram = encodeDatagram(header, body, this.#options);
       return Promise.race([this.#transport.send(datagram, where), this.#closing]);
     } catch (error) {

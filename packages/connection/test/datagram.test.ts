@@ -112,6 +112,19 @@ describe("DatagramEndpoint", () => {
     expect(transport.sent).toHaveLength(2);
   });
 
+  it("rejects a destination port outside 1..65535, port 0 included, with a RangeError before sending", async () => {
+    const transport = fakeTransport();
+    const endpoint = new DatagramEndpoint(transport);
+    const udp = (port: number): Address => ({ transport: "udp", host: "127.0.0.1", port });
+    for (const to of ["udp://127.0.0.1:0", "127.0.0.1:0", "0", udp(0), udp(-1), udp(65536), udp(1.5), udp(Number.NaN), udp(Infinity)]) {
+      await expect(endpoint.send({}, undefined, to), JSON.stringify(to)).rejects.toThrow(RangeError);
+    }
+    expect(transport.sent).toHaveLength(0);
+    await endpoint.send({}, undefined, udp(1));
+    await endpoint.send({}, undefined, "udp://127.0.0.1:65535");
+    expect(transport.sent).toHaveLength(2);
+  });
+
   it("rejects every send after close() with CLOSING, before looking at the frame or the address", async () => {
     const transport = fakeTransport();
     const endpoint = new DatagramEndpoint(transport, { maxDatagramBytes: 100 });

@@ -195,6 +195,17 @@ Deno.test("udp: a send to a closed port does not fail the next send", async () =
   }
 });
 
+Deno.test("udp: a send to port 0 or a port out of range rejects with the same RangeError as on Node and Bun", async () => {
+  const a = await bindDatagram("udp://127.0.0.1:0");
+  try {
+    for (const to of ["udp://127.0.0.1:0", { transport: "udp" as const, host: "127.0.0.1", port: 70000 }, { transport: "udp" as const, host: "127.0.0.1", port: 1.5 }]) {
+      await assert.rejects(a.send({}, undefined, to), { name: "RangeError", message: /destination port must be an integer from 1 to 65535/ });
+    }
+  } finally {
+    await a.close();
+  }
+});
+
 Deno.test("udp: bindDatagram takes udp addresses only, as the other runtimes do", async () => {
   for (const address of ["tcp://127.0.0.1:0", "unix:/tmp/sf-deno-test/d.sock", "/tmp/sf-deno-test/d.sock"]) {
     await assert.rejects(bindDatagram(address), /udp address/);

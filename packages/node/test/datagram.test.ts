@@ -88,6 +88,19 @@ describe("UDP size limit", () => {
 });
 
 describe("UDP sends", () => {
+  it("to port 0 or a port out of range reject with the same RangeError as on Deno and Bun", async () => {
+    const a = await bindDatagram("udp://127.0.0.1:0");
+    try {
+      for (const to of ["udp://127.0.0.1:0", { transport: "udp" as const, host: "127.0.0.1", port: 70000 }, { transport: "udp" as const, host: "127.0.0.1", port: 1.5 }]) {
+        const error: unknown = await a.send({}, undefined, to).catch((failure: unknown) => failure);
+        expect(error).toBeInstanceOf(RangeError);
+        expect((error as Error).message).toMatch(/destination port must be an integer from 1 to 65535/);
+      }
+    } finally {
+      await a.close();
+    }
+  });
+
   it("go out in the order they were made, and one to a closed port does not fail the next", async () => {
     const a = await bindDatagram("udp://127.0.0.1:0");
     const b = await bindDatagram("udp://127.0.0.1:0");
