@@ -212,7 +212,7 @@ export class NetByteStream implements ByteStream {
     // the parts collect in the socket's buffer and uncork() sends them in one write or writev.
     socket.cork();
     for (let i = 0; i < parts.length - 1; i++) socket.write(parts[i]!);
-    const belowHighWater = socket.write(parts[parts.length - 1]!, (error) => this.#settle(settle, error));
+    const belowHighWater = socket.write(parts[parts.length - 1]!, (error) => this.#settleWrite(settle, error));
     socket.uncork();
     if (!belowHighWater) this.#waitingForDrain = true;
   }
@@ -228,6 +228,21 @@ export class NetByteStream implements ByteStream {
     // comes on 'finish', once the FIN is sent (or with the error if the socket failed first).
     const done = (error?: Error | null) => this.#settle(settle, error);
     socket.end(done as () => void);
+  }
+
+  /**
+   * node:net calls back a write that the socket was destroyed under with null, as if it had
+   * completed (Node 20's onWriteComplete: `if (stream.destroyed) callback(null)`), on destroy() and
+   * on a reset alike. Resolving then would tell the sender its frame went out: it fails, with the
+   * socket's error if it had one. (A write that did complete but whose callback was still pending
+   * fails too: the socket is gone either way, and a resolved write must mean handed to the OS.)
+   */
+  #settleWrite(settle: Settle, error: Error | null | undefined): void {
+    const socket = this.#socket;
+    if (!error && (socket.destroyed || socket.errored !== null)) {
+      error = socket.errored ?? this.#error ?? new Error("sockframe: socket closed before the write completed");
+    }
+    this.#settle(settle, error);
   }
 
   #settle(settle: Settle, error: Error | null | undefined): void {

@@ -1,6 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, FrameDecoder } from "../src/index.ts";
+import { type Connection, connect, FrameDecoder } from "../src/index.ts";
 import { deferred, delay, until, within } from "./helpers.ts";
 
 const MiB = 1024 * 1024;
@@ -84,5 +84,49 @@ describe("write backpressure (node:net buffers without bound unless we wait for 
     client.destroy();
     peerSocket.destroy();
     await delay(0);
+  });
+});
+
+describe("a send waiting on backpressure when the socket goes away", () => {
+  /**
+   * A peer that reads one chunk and then no more: once it has read, the client's write is under
+   * way, and 64 MiB cannot all fit in the socket buffers, so the write is still waiting.
+   */
+  async function peerStuckAfterFirstRead(): Promise<{ port: number; reading: Promise<Socket> }> {
+    const reading = deferred<Socket>();
+    netServer = createServer({ allowHalfOpen: true }, (socket) => {
+      socket.on("error", () => undefined);
+      socket.once("data", () => {
+        socket.pause();
+        reading.resolve(socket);
+      });
+    });
+    await new Promise<void>((resolve) => netServer!.listen({ host: "127.0.0.1", port: 0 }, resolve));
+    const address = netServer.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    return { port: address.port, reading: reading.promise };
+  }
+
+  /** Queues 64 MiB in one tick: the last send() settles only when the whole write does. */
+  function sendMuch(client: Connection): Promise<unknown> {
+    const whole = new Uint8Array(MiB);
+    let last: Promise<void> = Promise.resolve();
+    for (let seq = 0; seq < 64; seq++) last = client.send({ seq }, whole);
+    return last.then(
+      () => "resolved",
+      (error: unknown) => error,
+    );
+  }
+
+  it("rejects on destroy(), instead of resolving as if its frame went out (node:net calls the write back with null)", async () => {
+    const peer = await peerStuckAfterFirstRead();
+    const client = await connect({ transport: "tcp", host: "127.0.0.1", port: peer.port });
+    const outcome = sendMuch(client);
+    const peerSocket = await peer.reading;
+    client.destroy();
+    const error = await within(10_000, outcome, "the waiting send to settle");
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/closed before the write completed/);
+    peerSocket.destroy();
   });
 });

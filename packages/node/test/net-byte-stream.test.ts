@@ -70,6 +70,34 @@ describe("batched writes (small chunks merged, large ones uncopied, one system c
   });
 });
 
+describe("a write under way when the socket is destroyed", () => {
+  // node:net calls such a write back with null, as if it had completed (onWriteComplete:
+  // `if (stream.destroyed) callback(null)`). 64 MiB to a peer that does not read cannot all fit in
+  // the socket buffers: the write is still under way when the socket goes.
+  const much = (): Uint8Array[] => [new Uint8Array(64 * 1024 * 1024)];
+
+  it("rejects, saying the socket closed first, when destroyed without an error", async () => {
+    const { client, server } = await socketPair({ pauseOnConnect: true });
+    const stream = new NetByteStream(client, { localAddress: "client", remoteAddress: "server" });
+    stream.start({ data: () => undefined, end: () => undefined, close: () => undefined });
+    const written = stream.write(much()).then(() => "resolved", (error: Error) => error.message);
+    stream.destroy();
+    expect(await within(10_000, written, "the write to settle")).toMatch(/closed before the write completed/);
+    server.destroy();
+  });
+
+  it("rejects with the socket's error when it failed (a reset, say)", async () => {
+    const { client, server } = await socketPair({ pauseOnConnect: true });
+    const stream = new NetByteStream(client, { localAddress: "client", remoteAddress: "server" });
+    stream.start({ data: () => undefined, end: () => undefined, close: () => undefined });
+    const written = stream.write(much()).then(() => "resolved", (error: unknown) => error);
+    const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    client.destroy(reset);
+    expect(await within(10_000, written, "the write to settle")).toBe(reset);
+    server.destroy();
+  });
+});
+
 describe("a failing consumer", () => {
   it("fails its own connection only: the exception does not escape into node's event loop", async () => {
     const { client, server } = await socketPair();
