@@ -528,7 +528,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const chunks = this.#batch.take();
     this.#batchDone = null;
     const previous = this.#writing;
-    const written = previous.then(() => this.#stream.write(chunks)).finally(() => {
+    const written = previous.then(() => this.#stream.write(chunks)).catch((error: unknown) => {
+      throw this.#whyUnwritten(error);
+    }).finally(() => {
       this.#queuedBytes -= bytes;
       this.#writtenTotal += bytes;
       if (this.#releases.length > 0) this.#releaseWritten();
@@ -654,6 +656,15 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     await this.#writing;
     // The last chunks may have been queued below the high-water mark, their write failing later.
     if (this.#writeFailure !== null) throw this.#writeFailure;
+  }
+
+  /**
+   * What a failed write rejects its senders with: the socket's error, unless this end stopped
+   * sending first (destroy(), a deadline), which is what the sender needs to hear.
+   */
+  #whyUnwritten(error: unknown): unknown {
+    if (!this.#sendingStopped || this.#socketError !== null) return error;
+    return this.#deadline ?? new ConnectionClosedError("CLOSED", "sockframe: connection closed before the frame was written");
   }
 
   /** Why a stream under way stopped: the write or socket error that ended the connection, else CLOSED. */

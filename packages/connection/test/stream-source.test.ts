@@ -189,3 +189,19 @@ describe("a close to a peer that reads nothing ends, with the write-stall deadli
     expect(await within(connection.closed, 3000)).toMatchObject({ protocolError: { code: "HEADER_INVALID" } });
   });
 });
+
+describe("a send() waiting for the socket when this end stops sending", () => {
+  it("rejects with CLOSED after destroy()", async () => {
+    const connection = new Connection(new UnreadStream());
+    const sending = connection.send({}, new Uint8Array(2 * 1024 * 1024)).catch((error: unknown) => error); // past the high-water mark: waits
+    await sleep(10);
+    connection.destroy();
+    expect(code(await within(sending, 1000))).toBe("CLOSED");
+  });
+
+  it("rejects with the WRITE_STALL deadline when that ended the connection", async () => {
+    const connection = new Connection(new UnreadStream(), { writeStallTimeoutMs: 50 });
+    const sending = connection.send({}, new Uint8Array(2 * 1024 * 1024)).catch((error: unknown) => error);
+    expect(await within(sending, 2000)).toMatchObject({ name: "DeadlineError", code: "WRITE_STALL" });
+  });
+});
