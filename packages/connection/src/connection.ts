@@ -300,6 +300,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** Streamed-body buffers handed back with release(), for freshBuffer() to give out again. */
   readonly #chunkPool: Uint8Array[] = [];
   #queuedIncomingBytes = 0;
+  /** Frames the application has taken from the queue: the progress an owed error frame waits on. */
+  #framesTaken = 0;
   /** Stream offset where the frame being decoded began: its header's size is known from it. */
   #frameStart = 0;
   readonly #maxQueued: number;
@@ -972,6 +974,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** A consumer took a frame: read again once the queue is down to half its limits. */
   #took(bytes: number): void {
+    this.#framesTaken++;
     this.#queuedIncomingBytes -= bytes;
     const size = (this.#streamed ?? this.#incoming).size;
     if (size <= this.#maxQueued >> 1 && this.#queuedIncomingBytes <= this.#maxQueuedBytes / 2) this.#setPaused(QUEUE_FULL, false);
@@ -1144,11 +1147,22 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#failIncoming(error);
     // SPEC 7.3: the replies to frames delivered before the error go out ahead of its error frame,
     // however the peer's octets were split into reads. It waits until the application has taken
-    // them all and come back for more, or a short grace for a connection nobody reads.
+    // them all and come back for more, as long as it keeps taking them: a grace that restarts
+    // with each frame taken, so that a slow reader answers them all and nobody reading costs one.
     this.#errorOwed = error;
     this.#errorAt = Date.now();
-    const queue = this.#streamed ?? this.#incoming;
-    void waitAtMost(this.#lingerMs, queue.endHanded(), this.closed).then(() => this.#payErrorOwed());
+    void this.#repliesOwed().then(() => this.#payErrorOwed());
+  }
+
+  /** Resolves once the application came back after the last frame, or took none for lingerMs. */
+  async #repliesOwed(): Promise<void> {
+    let handed = false;
+    const end = (this.#streamed ?? this.#incoming).endHanded().then(() => void (handed = true));
+    for (;;) {
+      const taken = this.#framesTaken;
+      await waitAtMost(this.#lingerMs, end, this.closed);
+      if (handed || this.#isClosed || this.#framesTaken === taken) return;
+    }
   }
 
   /** Sends the error frame a protocol error owes the peer, and closes; once. */

@@ -405,6 +405,27 @@ describe("Connection", () => {
       expect(await exchange(false, 20)).toEqual([7, "HEADER_INVALID_JSON"]);
     });
 
+    it("while the handler reads them slowly: the grace restarts with each frame it takes", async () => {
+      const [a, b] = streamPair();
+      const server = new Connection(b, { accepted: true, closeTimeoutMs: 100 }); // a grace of 100 ms
+      const peer = rawPeer(a);
+      const handled = (async () => {
+        try {
+          for await (const frame of server) {
+            await new Promise((resolve) => setTimeout(resolve, 60)); // 6 frames: 360 ms in all
+            await server.send({ id: frame.header.id });
+          }
+        } catch {
+          // the decode error, once the six are answered
+        }
+      })();
+      await a.write([...Array.from({ length: 6 }, (_, i) => encodeFrame({ id: i + 1 })), ...bad]);
+      await handled;
+      await peer.ended;
+      const received = decodeAll(peer.received()).frames.map((frame) => (frame.header.error as { code?: string } | undefined)?.code ?? frame.header.id);
+      expect(received).toEqual([1, 2, 3, 4, 5, 6, "HEADER_INVALID_JSON"]);
+    });
+
     it("but a connection nobody reads sends its error frame after a short grace, and refuses requests meanwhile", async () => {
       const [a, b] = streamPair();
       const client = new Connection(b, { closeTimeoutMs: 300 });
