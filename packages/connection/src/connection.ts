@@ -365,10 +365,14 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     }, Math.min(Math.max(shortest / 4, 10), 1000));
   }
 
-  /** Idle: nothing to write, nothing unread, nobody waiting for a reply, the handler waiting for a frame. */
+  /**
+   * Idle: nothing to write and no stream going out, nothing unread, nobody waiting for a reply, and
+   * the application waiting for a frame, or not reading frames at all (it only makes requests).
+   */
   #isIdle(): boolean {
     const queue = this.#streamed ?? this.#incoming;
-    return this.#queuedBytes === 0 && queue.size === 0 && queue.waiting && this.#requests.size === 0 && this.#pauseReasons === 0;
+    const reading = queue.waiting || !this.#readsFrames;
+    return this.#queuedBytes === 0 && this.#gate === null && queue.size === 0 && reading && this.#requests.size === 0 && this.#pauseReasons === 0;
   }
 
   #checkDeadlines(headerTimeoutMs: number, bodyTimeoutMs: number, idleTimeoutMs: number, writeStallTimeoutMs: number): void {

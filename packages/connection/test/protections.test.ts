@@ -169,6 +169,44 @@ describe("connection protections", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   });
 
+  it("closes an idle connection whose application only makes requests, once none is pending", async () => {
+    const [a, b] = streamPair();
+    const server = new Connection(b, { accepted: true, idleTimeoutMs: 100 });
+    const client = new Connection(a);
+    void (async () => {
+      for await (const frame of client) await client.send({ id: frame.header.id });
+      await client.close();
+    })();
+    await server.request({}); // and never iterates
+    const closed = await Promise.race([server.closed.then(() => "closed"), sleep(1500).then(() => "still open")]);
+    expect(closed).toBe("closed");
+    client.destroy();
+  });
+
+  it("is not idle while a body streams out from a slow source, nothing arriving", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a, { idleTimeoutMs: 100 });
+    const receiver = new Connection(b, { streamBodies: true });
+    void (async () => {
+      for await (const _ of sender);
+    })();
+    async function* slow() {
+      for (let i = 0; i < 6; i++) {
+        await sleep(50); // 300 ms in all, three idle timeouts
+        yield new Uint8Array(10);
+      }
+    }
+    await sender.sendStream({}, 60, slow());
+    await sender.send({ id: "after" }); // refused had the idle timeout begun a close
+    let octets = 0;
+    for await (const { body } of receiver.receiveStreams()) {
+      for await (const chunk of body) octets += chunk.length;
+      break;
+    }
+    expect(octets).toBe(60);
+    sender.destroy();
+  });
+
   it("stops reading from a peer that does not read our replies, and drops it when writes stall", async () => {
     const socket = blackHole();
     const connection = new Connection(socket, { maxWriteBufferBytes: 1024, writeHighWaterMark: 512, writeStallTimeoutMs: 200 });
