@@ -41,7 +41,8 @@ export interface ByteStream {
   /**
    * Writes chunks in order, in as few system calls as the runtime allows (writev, cork, or one
    * coalesced buffer for small chunks). Resolves once every octet was handed to the OS; rejects if
-   * the socket fails first. The adapter keeps chunks it could not write yet and never drops them.
+   * the socket fails or is destroyed first. The adapter keeps chunks it could not write yet and
+   * never drops them.
    */
   write(chunks: readonly Uint8Array[]): Promise<void>;
   /** Stops reading from the socket (read backpressure): the peer's sends then back up. */
