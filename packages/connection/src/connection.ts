@@ -254,6 +254,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** The last error frame without an id the peer sent (#notePeerError). */
   #peerError: Header | null = null;
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
+  /** The frame whose body is arriving, while it waits unread in the queue: its body counts against maxQueuedBytes. */
+  #unreadStreamed: StreamedFrame | null = null;
   /** Bodies that failed with chunks still queued for their readers: the error follows those chunks. */
   readonly #bodyFailures = new WeakMap<ReadableStreamDefaultController<Uint8Array>, unknown>();
   /** Why reading is paused: a bit per reason, so that clearing one does not override another. */
@@ -514,7 +516,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // The stall clock starts when the queue goes from empty to not empty.
     if (this.#queuedBytes === 0) this.#lastWritten = Date.now();
     this.#queuedBytes += size;
-    if (this.#queuedBytes > (this.#options.maxWriteBufferBytes ?? 8 * 1024 * 1024)) this.#setPaused(WRITE_FULL, true);
+    // Past the frame (or streamed chunk) that crosses the limit: one alone, however large, does not
+    // stop reading, or two ends sending large bodies at once would each wait for the other to read.
+    if (this.#queuedBytes - size > (this.#options.maxWriteBufferBytes ?? 8 * 1024 * 1024)) this.#setPaused(WRITE_FULL, true);
     if (this.#batchDone === null) {
       this.#batchDone = this.#scheduleFlush();
       // Senders below the high-water mark do not wait for it: a failed write must not go unhandled.
@@ -636,6 +640,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       await headQueued;
       for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
         if (sent + chunk.length > size) {
+          // Once `size` octets are out the frame is whole: the connection is fine.
+          if (sent === size) throw new RangeError(`body stream gave more than the announced ${size} octets; the frame went out with the first ${size}`);
           this.destroy();
           throw new RangeError(`body stream gave more than the announced ${size} octets; connection aborted`);
         }
@@ -1033,6 +1039,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** A streamed frame's header; `headOctets`: its prefix and header, on the wire. */
   #startBody(header: Header, headOctets: number): void {
     this.#framesSeen++;
+    this.#unreadStreamed = null;
     // In #deliver's order: a reply goes to its request, a late reply nowhere, then the refusal.
     const pending = this.#takeRequest(header);
     if (pending === undefined) {
@@ -1084,10 +1091,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       pending.resolve({ header, body });
       return;
     }
-    // Bodies hold themselves back (their streams' backpressure): the queue holds headers.
+    // Its body is counted as it arrives (#bodyData), for as long as the frame waits unread.
     const cost = queuedFrameCost(0, headOctets);
     this.#queuedIncomingBytes += cost;
-    this.#streamed!.push({ header, body }, cost);
+    const frame = { header, body };
+    this.#unreadStreamed = frame;
+    this.#streamed!.push(frame, cost);
     if (this.#streamed!.size >= this.#maxQueued || this.#queuedIncomingBytes >= this.#maxQueuedBytes) this.#setPaused(QUEUE_FULL, true);
   }
 
@@ -1101,6 +1110,13 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (wholeRead && (this.#freshBuffers.has(chunk.buffer) || chunk.length === chunk.buffer.byteLength)) this.#wholeChunks.add(chunk);
     controller.enqueue(chunk);
     if ((controller.desiredSize ?? 1) <= 0) this.#setPaused(BODY_FULL, true);
+    // Unread frames' bodies count too: many small bodies, each complete within its stream's
+    // queue, would otherwise pile up past maxQueuedBytes.
+    const unread = this.#unreadStreamed;
+    if (unread !== null) {
+      if (!this.#streamed!.addCost(unread, chunk.length)) this.#unreadStreamed = null; // taken: its reader has it
+      else if ((this.#queuedIncomingBytes += chunk.length) >= this.#maxQueuedBytes) this.#setPaused(QUEUE_FULL, true);
+    }
   }
 
   /**
@@ -1119,6 +1135,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #endBody(): void {
     this.#currentBody?.close();
     this.#currentBody = null;
+    this.#unreadStreamed = null;
     // The closed body's queue may still be full, and its pull() will not run again.
     this.#setPaused(BODY_FULL, false);
   }

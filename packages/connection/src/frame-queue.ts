@@ -45,6 +45,14 @@ export class FrameQueue<T> implements AsyncIterable<T> {
     }
   }
 
+  /** Adds `delta` to the cost of `item` if it is the last item queued and still unread; returns whether it did. */
+  addCost(item: T, delta: number): boolean {
+    const last = this.#items.length - 1;
+    if (last < this.#head || this.#items[last] !== item) return false;
+    this.#costs[last]! += delta;
+    return true;
+  }
+
   /** Takes every queued item out unread (each counted off with onTake), and returns how many there were. */
   drop(): number {
     const dropped = this.size;

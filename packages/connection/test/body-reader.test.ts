@@ -81,3 +81,49 @@ describe("cancelling a streamed body", () => {
     expect(b.spy.destroyed).toBe(true);
   });
 });
+
+describe("streamed frames waiting unread", () => {
+  it("count their bodies against maxQueuedBytes: reading pauses, and nothing is lost", async () => {
+    const [a, b] = streamPair();
+    // Room for the 200 headers (32 times their octets), not for their bodies.
+    const receiver = new Connection(b, { streamBodies: true, maxQueuedBytes: 512 * 1024 });
+    const sender = new Connection(a);
+    // Small bodies, each whole within its stream's queue: only their headers used to count.
+    for (let i = 0; i < 200; i++) {
+      void sender.send({ id: `f${i}` }, new Uint8Array(8192).fill(i));
+      await sleep(0); // a read each
+    }
+    await sleep(50);
+    expect(b.spy.pauses).toBeGreaterThanOrEqual(1);
+    let frames = 0;
+    let octets = 0;
+    for await (const { body } of receiver.receiveStreams()) {
+      for await (const chunk of body) octets += chunk.length;
+      if (++frames === 200) break;
+    }
+    expect([frames, octets]).toEqual([200, 200 * 8192]);
+    sender.destroy();
+  });
+});
+
+describe("a source that gives more than announced", () => {
+  it("after exactly the announced octets: the frame went out whole, and the connection stays up", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const receiver = new Connection(b);
+    async function* tooMuch() {
+      yield new Uint8Array(10).fill(1);
+      yield new Uint8Array(5);
+    }
+    await expect(sender.sendStream({ id: "s" }, 10, tooMuch())).rejects.toThrow(/the frame went out with the first 10/);
+    await sender.send({ id: "after" });
+    const seen: unknown[] = [];
+    for await (const frame of receiver) {
+      seen.push([frame.header.id, frame.body.length]);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual([["s", 10], ["after", 0]]);
+    expect(a.spy.destroyed).toBe(false);
+    sender.destroy();
+  });
+});
