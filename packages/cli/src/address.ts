@@ -59,13 +59,12 @@ export function datagramClientBinding(to: UdpAddress): string {
 }
 
 /**
- * Whether a datagram from `from` may be the answer to a request sent to `to`: from the same IP
- * address and port when `to` is an IP address, so that a third party cannot answer for the server
- * (it would have to forge the source). A host name may answer from any of its addresses, which are
- * not looked up here: then any source is taken, and only the reply's id is checked.
+ * Whether a datagram from `from` may be the answer to a request sent to `to`: from the server's
+ * port. Not necessarily from the address the request went to: a server bound to every address
+ * (0.0.0.0) answers from the one the kernel picks, which may be another (a second address of the
+ * machine, a loopback alias), and a host name's addresses are not looked up here. A datagram from
+ * another port (a third party's socket) is not taken; with the reply's id, that is the check.
  */
 export function isReplySource(to: UdpAddress, from: Address): boolean {
-  const expected = reachedIp(to.host);
-  if (expected === null) return true;
-  return from.transport === "udp" && from.port === to.port && canonicalIp(from.host) === expected;
+  return from.transport === "udp" && from.port === to.port;
 }

@@ -138,19 +138,15 @@ describe("UDP client", () => {
     expect(datagramClientBinding(udp(host))).toBe(local);
   });
 
-  test("takes a reply only from the server's IP address and port", () => {
+  test("takes a reply only from the server's port, whichever of its addresses it comes from", () => {
     expect(isReplySource(udp("192.0.2.7"), udp("192.0.2.7"))).toBe(true);
-    expect(isReplySource(udp("192.0.2.7"), udp("192.0.2.8"))).toBe(false);
     expect(isReplySource(udp("192.0.2.7"), udp("192.0.2.7", 7001))).toBe(false);
-    expect(isReplySource(udp("2001:DB8:0::7"), udp("2001:db8::7"))).toBe(true);
-    expect(isReplySource(udp("2001:db8::7"), udp("2001:db8::8"))).toBe(false);
-    expect(isReplySource(udp("::ffff:192.0.2.7"), udp("::ffff:192.0.2.7"))).toBe(true);
-    // Sent to the unspecified address, a datagram goes over loopback, and so does the answer.
+    // A server bound to 0.0.0.0 answers a request to 127.0.0.2 (or to a second address) from the
+    // address the kernel picks.
+    expect(isReplySource(udp("127.0.0.2"), udp("127.0.0.1"))).toBe(true);
     expect(isReplySource(udp("0.0.0.0"), udp("127.0.0.1"))).toBe(true);
     expect(isReplySource(udp("::"), udp("::1"))).toBe(true);
-    expect(isReplySource(udp("0.0.0.0"), udp("192.0.2.8"))).toBe(false);
-    // A host name's addresses are not looked up: the reply's id decides.
-    expect(isReplySource(udp("example.com"), udp("192.0.2.8", 9))).toBe(true);
+    expect(isReplySource(udp("example.com"), udp("192.0.2.8", 9))).toBe(false);
   });
 });
 

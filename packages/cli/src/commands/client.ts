@@ -23,8 +23,8 @@ it sends that one text and exits. Lines from a pipe or a file go out without wai
 answer (up to ${PIPELINE_WINDOW} at a time, over TCP or a Unix socket), and the answers are printed in order.
 
 Over UDP the client binds a free port on loopback when ADDR is a loopback address, else on every
-address of ADDR's family (IPv4 for a host name), so that it can reach another machine. When ADDR
-is an IP address, only a datagram from that address and port is taken as the reply.
+address of ADDR's family (IPv4 for a host name), so that it can reach another machine. Only a
+datagram from the server's port (from any of its addresses) is taken as the reply.
 
 Options:
   --connect ADDR     host:port, tcp://host:port, unix:/path or udp://host:port
