@@ -197,6 +197,9 @@ function withId(header: OutgoingHeader, id: number): OutgoingHeader {
   return { id };
 }
 
+/** closeTimeoutMs's default. */
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+
 /** Chunks a streamed body's reader may fall behind by before reading from the socket pauses. */
 const BODY_QUEUE_CHUNKS = 4;
 
@@ -242,6 +245,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #writeFailure: unknown = null;
   /** The source of the body being streamed out: stopped at once when the connection ends. */
   #source: BodySource | null = null;
+  /** Rejects the write a sendStream() waits for (#streamWait), when the connection ends first. */
+  #interruptStream: ((reason: unknown) => void) | null = null;
   /**
    * Set while a sendStream() is queued or going out, and while frames sent meanwhile wait behind
    * it: its body's octets must follow its head with nothing between them.
@@ -254,6 +259,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /** The last error frame without an id the peer sent (#notePeerError). */
   #peerError: Header | null = null;
   #currentBody: ReadableStreamDefaultController<Uint8Array> | null = null;
+  /** The body arriving is a reply's (requestStream()): discardIncoming() leaves it to its request. */
+  #currentIsReply = false;
   /** The frame whose body is arriving, while it waits unread in the queue: its body counts against maxQueuedBytes. */
   #unreadStreamed: StreamedFrame | null = null;
   /** Bodies that failed with chunks still queued for their readers: the error follows those chunks. */
@@ -370,6 +377,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   /**
    * Idle: nothing to write and no stream going out, nothing unread, nobody waiting for a reply, and
    * the application waiting for a frame, or not reading frames at all (it only makes requests).
+   * The caller also checks that nothing was received, nor written, for the idle timeout.
    */
   #isIdle(): boolean {
     const queue = this.#streamed ?? this.#incoming;
@@ -399,7 +407,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#failWith("header", `no complete frame header within ${headerTimeoutMs} ms`);
     } else if (bodyTimeoutMs > 0 && this.#bodyStarted > 0 && now - this.#bodyStarted > bodyTimeoutMs + (minBodyRate > 0 ? (this.#bodyOctets * 1000) / minBodyRate : 0)) {
       this.#failWith("body", `the body arrives too slowly: ${this.#bodyOctets} octets in ${now - this.#bodyStarted} ms (bodyTimeoutMs ${bodyTimeoutMs}, minBodyRate ${minBodyRate}/s)`);
-    } else if (idleTimeoutMs > 0 && now - this.#lastReceived > idleTimeoutMs && this.#isIdle()) {
+    } else if (idleTimeoutMs > 0 && now - this.#lastReceived > idleTimeoutMs && now - this.#lastWritten > idleTimeoutMs && this.#isIdle()) {
       // Wound down like a shutdown: a frame that still arrives is refused, not lost.
       this.stopReceiving();
       void this.close();
@@ -421,7 +429,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** How long a close waits for writes or a stream that make no progress: the write-stall deadline, or closeTimeoutMs if that is off. */
   #streamStallMs(writeStallTimeoutMs: number): number {
-    return writeStallTimeoutMs > 0 ? writeStallTimeoutMs : (this.#options.closeTimeoutMs ?? 5000);
+    if (writeStallTimeoutMs > 0) return writeStallTimeoutMs;
+    // Both off: a close must still end, and closeTimeoutMs's default is the bound it would have had.
+    return this.#options.closeTimeoutMs || DEFAULT_CLOSE_TIMEOUT_MS;
   }
 
   #writeStalled(now: number, writeStallTimeoutMs: number): boolean {
@@ -637,7 +647,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.#midBody = size > 0;
     let sent = 0;
     try {
-      await headQueued;
+      await this.#streamWait(headQueued);
       for (let chunk = await source.next(); chunk !== null; chunk = await source.next()) {
         if (sent + chunk.length > size) {
           // Once `size` octets are out the frame is whole: the connection is fine.
@@ -650,8 +660,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
         if (sent === size) this.#midBody = false;
         const queued = this.#enqueue(chunk);
         if (written !== null) this.#afterQueuedWritten(chunk, written);
-        await queued;
-        if (this.#queuedBytes > this.#highWater) await this.#writing;
+        await this.#streamWait(queued);
+        if (this.#queuedBytes > this.#highWater) await this.#streamWait(this.#writing);
       }
       if (sent !== size) throw new RangeError(`body stream ended after ${sent} of the announced ${size} octets; connection aborted`);
     } catch (error) {
@@ -664,8 +674,8 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       this.#midBody = false;
       this.#source = null;
     }
-    if (this.#batchDone !== null) await this.#batchDone.catch(() => undefined);
-    await this.#writing;
+    if (this.#batchDone !== null) await this.#streamWait(this.#batchDone.catch(() => undefined));
+    await this.#streamWait(this.#writing);
     // The last chunks may have been queued below the high-water mark, their write failing later.
     if (this.#writeFailure !== null) throw this.#writeFailure;
   }
@@ -677,6 +687,28 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #whyUnwritten(error: unknown): unknown {
     if (!this.#sendingStopped || this.#socketError !== null) return error;
     return this.#deadline ?? new ConnectionClosedError("CLOSED", "sockframe: connection closed before the frame was written");
+  }
+
+  /**
+   * Waits for a stream's write, or rejects at once when the connection stops sending or closes: a
+   * socket that never settles a write once destroyed must not hold the stream, nor what waits
+   * behind it. One wait at a time (one stream goes out at a time), so nothing piles up.
+   */
+  #streamWait<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#sendingStopped || this.#isClosed) return reject(this.#streamCut());
+      this.#interruptStream = reject;
+      promise.then(
+        (value) => {
+          this.#interruptStream = null;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#interruptStream = null;
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Why a stream under way stopped: the write or socket error that ended the connection, else CLOSED. */
@@ -811,7 +843,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       // Read again (and discard): a paused socket would never see the peer's close.
       this.#setPaused(ALL_REASONS, false);
       if (this.#peerFinished) this.#stream.destroy();
-      await waitAtMost(this.#options.closeTimeoutMs ?? 5000, this.closed);
+      await waitAtMost(this.#options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, this.closed);
       this.destroy();
     }
     return this.closed;
@@ -828,6 +860,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #stopSending(): void {
     this.#sendingStopped = true;
     this.#source?.stop(this.#streamCut());
+    this.#interruptStream?.(this.#streamCut());
   }
 
   #readTarget(): Uint8Array | null {
@@ -907,6 +940,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     if (this.#watchdog !== null) clearTimeout(this.#watchdog);
     this.#socketError = error ?? null;
     this.#source?.stop(this.#streamCut());
+    this.#interruptStream?.(this.#streamCut());
     const failure = this.#protocolError ?? this.#deadline ?? error ?? new ConnectionClosedError("CLOSED", "sockframe: connection closed");
     const noReply = this.#protocolError === null ? this.#noReply(failure) : failure;
     for (const pending of this.#requests.values()) pending.reject(noReply);
@@ -1022,7 +1056,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     // Counted in two steps: dropping resumes reading, which may discard more frames at once.
     const dropped = (this.#streamed ?? this.#incoming).drop();
     this.discardedFrames += dropped;
-    if (this.#currentBody !== null) {
+    if (this.#currentBody !== null && !this.#currentIsReply) {
       this.#currentBody.error(new ConnectionClosedError("CLOSED", "sockframe: the body was discarded, unread"));
       this.#currentBody = null;
       this.#discardBody = true;
@@ -1087,6 +1121,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       },
       { highWaterMark: BODY_QUEUE_CHUNKS, size: () => 1 },
     );
+    this.#currentIsReply = pending !== undefined;
     if (pending !== undefined) {
       pending.resolve({ header, body });
       return;
@@ -1244,7 +1279,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
 
   /** How long an ending connection waits on its own terms: for the peer to close, for replies owed before an error frame. */
   get #lingerMs(): number {
-    return Math.min(this.#options.closeTimeoutMs ?? 5000, 2000);
+    return Math.min(this.#options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, 2000);
   }
 
   /**

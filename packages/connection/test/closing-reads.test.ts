@@ -4,6 +4,18 @@ import { Connection, type Listener, RemoteError, Server } from "../src/index.ts"
 import { rawPeer, streamPair } from "./memory-stream.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Holds every write of `end` until the returned function is called: a peer slow to read, on cue. */
+function holdWrites(end: { write: (chunks: readonly Uint8Array[]) => Promise<void> }): () => void {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const write = end.write.bind(end);
+  end.write = async (chunks) => {
+    await held;
+    return write(chunks);
+  };
+  return release;
+}
+
 const listener: Listener = { address: { transport: "tcp", host: "127.0.0.1", port: 1 }, close: async () => undefined };
 
 describe("a close reads on to the peer's FIN", () => {
@@ -61,13 +73,13 @@ describe("frames that arrive while a stopped connection flushes its close are re
     const [a, b] = streamPair();
     const served = new Connection(b, { accepted: true, closeTimeoutMs: 200 }); // the raw peer never closes
     const peer = rawPeer(a);
-    // A reply still being written holds the close's flush: 100 ms a write.
-    b.writeDelayMs = 100;
+    const release = holdWrites(b); // a reply still being written holds the close's flush
     void served.send({ id: "slow" }, new Uint8Array(1000));
     served.stopReceiving();
     const closing = served.close();
-    await sleep(20);
     await a.write([encodeFrame({ id: 1 }), encodeFrame({ id: 2 })]);
+    await sleep(10); // delivered, and refused
+    release();
     await closing;
     await peer.ended;
     const replies = decodeAll(peer.received()).frames.map((frame) => [frame.header.id, (frame.header.error as { code?: string } | undefined)?.code]);
@@ -79,12 +91,14 @@ describe("frames that arrive while a stopped connection flushes its close are re
     const [a, b] = streamPair();
     const served = new Connection(b, { accepted: true });
     const client = new Connection(a);
-    b.writeDelayMs = 100;
+    const release = holdWrites(b);
     void served.send({ id: "slow" }, new Uint8Array(1000));
     served.stopReceiving();
     const closing = served.close();
-    await sleep(20);
-    const failure = await client.request({}).catch((error: unknown) => error);
+    const failing = client.request({}).catch((error: unknown) => error);
+    await sleep(10);
+    release();
+    const failure = await failing;
     expect(failure).toBeInstanceOf(RemoteError);
     expect((failure as RemoteError).code).toBe("SHUTTING_DOWN");
     await client.close();
