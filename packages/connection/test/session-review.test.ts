@@ -1,32 +1,12 @@
 import { encodeFrame } from "@sockframe/codec";
 import { describe, expect, it } from "vitest";
-import { type ByteStream, type ByteStreamEvents, Connection } from "../src/index.ts";
+import { Connection } from "../src/index.ts";
 import { rawPeer, streamPair } from "./memory-stream.ts";
+import { NeverWrites } from "./stub-streams.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const within = <T>(promise: Promise<T>, ms: number): Promise<T | "still pending"> => Promise.race([promise, sleep(ms).then(() => "still pending" as const)]);
 const outcome = (promise: Promise<unknown>) => promise.then(() => "resolved", (error: unknown) => (error as { code?: string }).code ?? String(error));
-
-/** A socket whose writes never settle, not even once it is destroyed (a ByteStream short of its contract). */
-class NeverWrites implements ByteStream {
-  readonly localAddress = "x";
-  readonly remoteAddress = "y";
-  events: ByteStreamEvents | null = null;
-  start(events: ByteStreamEvents): void {
-    this.events = events;
-  }
-  write(): Promise<void> {
-    return new Promise(() => undefined);
-  }
-  pause(): void {}
-  resume(): void {}
-  closeWrite(): Promise<void> {
-    return Promise.resolve();
-  }
-  destroy(): void {
-    setTimeout(() => this.events?.close(), 0);
-  }
-}
 
 // Found by the review of the fixes to the earlier reviews' findings.
 describe("the fixes, reviewed", () => {

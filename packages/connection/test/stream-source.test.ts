@@ -1,44 +1,14 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { type ByteStream, type ByteStreamEvents, Connection } from "../src/index.ts";
+import { Connection } from "../src/index.ts";
 import { rawPeer, streamPair } from "./memory-stream.ts";
+import { ResettingStream, TakesAll, UnreadStream } from "./stub-streams.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The promise's outcome, or "still pending" after `ms`: a hang shows as a value, not a timeout. */
 const within = <T>(promise: Promise<T>, ms: number): Promise<T | "still pending"> => Promise.race([promise, sleep(ms).then(() => "still pending" as const)]);
 const code = (error: unknown) => (error as { code?: string }).code;
-
-/** A socket whose writes succeed until the `failFrom`-th, which rejects as a reset does, and closes the socket. */
-class ResettingStream implements ByteStream {
-  events: ByteStreamEvents | null = null;
-  writes = 0;
-  readonly localAddress = "x";
-  readonly remoteAddress = "y";
-  constructor(readonly failFrom: number) {}
-  start(events: ByteStreamEvents): void {
-    this.events = events;
-  }
-  write(): Promise<void> {
-    const n = ++this.writes;
-    return new Promise((resolve, reject) =>
-      setTimeout(() => {
-        if (n < this.failFrom) return resolve();
-        const error = Object.assign(new Error("write ECONNRESET"), { code: "ECONNRESET" });
-        reject(error);
-        setTimeout(() => this.events?.close(error), 0);
-      }, 5),
-    );
-  }
-  pause(): void {}
-  resume(): void {}
-  closeWrite(): Promise<void> {
-    return Promise.resolve();
-  }
-  destroy(): void {
-    setTimeout(() => this.events?.close(), 0);
-  }
-}
 
 describe("a body streaming out ends with its connection, whatever its source does", () => {
   it("destroy() settles a sendStream() whose source gives nothing more, and lets the source go", async () => {
@@ -121,10 +91,7 @@ describe("a body streaming out ends with its connection, whatever its source doe
   it("a connection that streams and sends behind its streams for a long time does not grow", async () => {
     v8.setFlagsFromString("--expose-gc");
     const gc = vm.runInNewContext("gc") as () => void;
-    // Writes complete at once, like a socket that always has room.
-    const stream = new ResettingStream(Number.POSITIVE_INFINITY);
-    stream.write = () => Promise.resolve();
-    const connection = new Connection(stream, { writeStallTimeoutMs: 0 });
+    const connection = new Connection(new TakesAll(), { writeStallTimeoutMs: 0 });
     async function* one() {
       yield new Uint8Array(1);
     }
@@ -145,29 +112,6 @@ describe("a body streaming out ends with its connection, whatever its source doe
     connection.destroy();
   });
 });
-
-/** A socket whose peer reads nothing: every write waits for ever, until the socket is destroyed. */
-class UnreadStream implements ByteStream {
-  events: ByteStreamEvents | null = null;
-  readonly localAddress = "x";
-  readonly remoteAddress = "y";
-  #failWrites: Array<(error: Error) => void> = [];
-  start(events: ByteStreamEvents): void {
-    this.events = events;
-  }
-  write(): Promise<void> {
-    return new Promise((_resolve, reject) => this.#failWrites.push(reject));
-  }
-  pause(): void {}
-  resume(): void {}
-  closeWrite(): Promise<void> {
-    return new Promise(() => undefined); // after the writes, which never finish
-  }
-  destroy(): void {
-    for (const fail of this.#failWrites.splice(0)) fail(new Error("destroyed"));
-    setTimeout(() => this.events?.close(), 0);
-  }
-}
 
 describe("a close to a peer that reads nothing ends, with the write-stall deadline off", () => {
   it("close() gives up after closeTimeoutMs of no progress (WRITE_STALL)", async () => {
