@@ -116,7 +116,7 @@ test("a send to port 0 or a port out of range rejects with the same RangeError a
   for (const to of ["udp://127.0.0.1:0", { transport: "udp" as const, host: "127.0.0.1", port: 70000 }, { transport: "udp" as const, host: "127.0.0.1", port: 1.5 }]) {
     const error: unknown = await a.send({}, undefined, to).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(RangeError);
-    expect((error as Error).message).toMatch(/destination port must be an integer from 1 to 65535/);
+    expect((error as Error).message).toMatch(/port must be an integer from/);
   }
 });
 

@@ -39,14 +39,25 @@ export function checkUnixPath(path: string): string {
 }
 
 /**
+ * An address object, checked as the text forms are: each runtime's socket API would refuse a bad
+ * one with an error of its own. A malformed one is a TypeError, a port out of range a RangeError.
+ */
+function checkedAddress(input: Address): Address {
+  const { transport } = input as { transport: unknown };
+  if (transport === "unix") return { transport: "unix", path: checkUnixPath(String((input as { path: unknown }).path)) };
+  if (transport !== "tcp" && transport !== "udp") throw new TypeError(`sockframe: unknown transport ${JSON.stringify(transport)} in an address`);
+  const { host, port } = input as { host: unknown; port: unknown };
+  if (typeof host !== "string" || host === "") throw new TypeError(`sockframe: an address's host must be a non-empty string, got ${JSON.stringify(host)}`);
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) throw new RangeError(`sockframe: a port must be an integer from 0 to 65535, got ${String(port)}`);
+  return { transport, host, port: port as number };
+}
+
+/**
  * Parses `host:port`, `:port`, `port`, `tcp://host:port`, `[::1]:port`, `unix:/path`,
  * `unix:///path`, `udp://host:port`, or an address object (returned checked).
  */
 export function parseAddress(input: string | Address): Address {
-  if (typeof input !== "string") {
-    if (input.transport === "unix") return { transport: "unix", path: checkUnixPath(input.path) };
-    return { ...input };
-  }
+  if (typeof input !== "string") return checkedAddress(input);
   if (input.startsWith("unix:")) {
     const path = input.slice(5).replace(/^\/\/(?=\/)/, "");
     return { transport: "unix", path: checkUnixPath(path) };

@@ -23,6 +23,16 @@ describe("parseAddress", () => {
     expect(() => parseAddress(`unix:/tmp/${"x".repeat(110)}`)).toThrow(/over the limit of 107/);
   });
 
+  it("checks address objects as it checks text: one error on every runtime, not each socket API's own", () => {
+    expect(parseAddress({ transport: "tcp", host: "::1", port: 0 })).toEqual({ transport: "tcp", host: "::1", port: 0 });
+    expect(() => parseAddress({ transport: "tcp", host: "127.0.0.1", port: 70000 })).toThrow(RangeError);
+    expect(() => parseAddress({ transport: "udp", host: "127.0.0.1", port: 1.5 })).toThrow(/port must be an integer from 0 to 65535, got 1.5/);
+    expect(() => parseAddress({ transport: "tcp", host: "127.0.0.1", port: "80" } as never)).toThrow(RangeError);
+    expect(() => parseAddress({ transport: "tcp", host: "", port: 80 })).toThrow(/non-empty string/);
+    expect(() => parseAddress({ transport: "sctp", host: "h", port: 1 } as never)).toThrow(/unknown transport "sctp"/);
+    expect(() => parseAddress({ transport: "unix", path: "" })).toThrow(/empty Unix socket path/);
+  });
+
   it("formats and classifies addresses", () => {
     expect(formatAddress({ transport: "tcp", host: "::1", port: 5 })).toBe("tcp://[::1]:5");
     expect(isLocalAddress(parseAddress("127.0.0.2:1"))).toBe(true);

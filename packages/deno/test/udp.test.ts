@@ -199,7 +199,7 @@ Deno.test("udp: a send to port 0 or a port out of range rejects with the same Ra
   const a = await bindDatagram("udp://127.0.0.1:0");
   try {
     for (const to of ["udp://127.0.0.1:0", { transport: "udp" as const, host: "127.0.0.1", port: 70000 }, { transport: "udp" as const, host: "127.0.0.1", port: 1.5 }]) {
-      await assert.rejects(a.send({}, undefined, to), { name: "RangeError", message: /destination port must be an integer from 1 to 65535/ });
+      await assert.rejects(a.send({}, undefined, to), { name: "RangeError", message: /port must be an integer from/ });
     }
   } finally {
     await a.close();
