@@ -696,7 +696,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   #streamWait<T>(promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#sendingStopped || this.#isClosed) return reject(this.#streamCut());
+      if (this.#isClosed || (this.#sendingStopped && this.#midBody)) return reject(this.#streamCut());
       this.#interruptStream = reject;
       promise.then(
         (value) => {
@@ -860,7 +860,10 @@ export class Connection implements AsyncIterable<Frame<Header>> {
   #stopSending(): void {
     this.#sendingStopped = true;
     this.#source?.stop(this.#streamCut());
-    this.#interruptStream?.(this.#streamCut());
+    // A stream whose body is all queued still goes out (ahead of an error frame): only one cut
+    // mid-body stops waiting now. destroy() fails the writes anyway (#onClose, for a socket that
+    // would not).
+    if (this.#midBody) this.#interruptStream?.(this.#streamCut());
   }
 
   #readTarget(): Uint8Array | null {

@@ -1,4 +1,4 @@
-import { encodeFrame } from "@sockframe/codec";
+import { decodeAll, encodeFrame } from "@sockframe/codec";
 import { describe, expect, it } from "vitest";
 import { Connection } from "../src/index.ts";
 import { rawPeer, streamPair } from "./memory-stream.ts";
@@ -64,4 +64,34 @@ describe("the fixes, reviewed", () => {
     void connection.send({}, new Uint8Array(100)).catch(() => undefined);
     expect(await within(connection.close(), 8000)).toMatchObject({ deadlineError: { code: "WRITE_STALL" } });
   }, 15_000);
+});
+
+describe("a stream whose body is all queued when an error close begins", () => {
+  it("still goes out, ahead of the error frame, and its sendStream() resolves", async () => {
+    const [a, b] = streamPair();
+    const sender = new Connection(a);
+    const peer = rawPeer(b);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const write = a.write.bind(a);
+    a.write = async (chunks) => {
+      await held; // the peer is slow to read
+      return write(chunks);
+    };
+    async function* body() {
+      yield new Uint8Array(10).fill(7);
+    }
+    const streaming = outcome(sender.sendStream({ id: "s" }, 10, body()));
+    await sleep(5); // all of it queued
+    void (async () => {
+      for await (const _ of sender);
+    })().catch(() => undefined);
+    a.events!.data(new Uint8Array([0, 0, 0, 2, 0x7b, 0x7d])); // "{}": the peer's frame is bad
+    await sleep(5);
+    release();
+    expect(await within(streaming, 2000)).toBe("resolved");
+    await peer.ended;
+    const { frames } = decodeAll(peer.received());
+    expect(frames.map((frame) => (frame.header.error as { code?: string } | undefined)?.code ?? frame.header.id)).toEqual(["s", "HEADER_INVALID"]);
+  });
 });
