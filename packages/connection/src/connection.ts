@@ -198,7 +198,7 @@ function withId(header: OutgoingHeader, id: number): OutgoingHeader {
 }
 
 /** closeTimeoutMs's default. */
-const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 
 /** Chunks a streamed body's reader may fall behind by before reading from the socket pauses. */
 const BODY_QUEUE_CHUNKS = 4;
@@ -394,7 +394,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
       // an error frame is owed, nothing is decoded any more: only the writes are left to watch.
       const stallMs = this.#closeStarted > 0 ? this.#streamStallMs(writeStallTimeoutMs) : writeStallTimeoutMs;
       if (this.#writeStalled(now, stallMs)) this.#dropStalled(stallMs);
-      else if (this.#streamStalled(now, writeStallTimeoutMs)) this.#dropStalled(this.#streamStallMs(writeStallTimeoutMs), "a body streaming out at close()");
+      else if (this.#streamStalled(now, stallMs)) this.#dropStalled(stallMs, "a body streaming out at close()");
       return;
     }
     // While we paused reading ourselves, the peer cannot finish a header or a body: not its fault.
@@ -422,9 +422,9 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     this.destroy();
   }
 
-  /** A close waits for a stream (or a send behind one) that has written nothing for the whole deadline. */
-  #streamStalled(now: number, writeStallTimeoutMs: number): boolean {
-    return this.#gate !== null && this.#closeStarted > 0 && now - Math.max(this.#lastWritten, this.#closeStarted) > this.#streamStallMs(writeStallTimeoutMs);
+  /** A close waits for a stream (or a send behind one) that has written nothing for `stallMs` (#streamStallMs). */
+  #streamStalled(now: number, stallMs: number): boolean {
+    return this.#gate !== null && this.#closeStarted > 0 && now - Math.max(this.#lastWritten, this.#closeStarted) > stallMs;
   }
 
   /** How long a close waits for writes or a stream that make no progress: the write-stall deadline, or closeTimeoutMs if that is off. */
@@ -477,8 +477,12 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   send(header: OutgoingHeader, body: Uint8Array = EMPTY): Promise<void> {
     if (this.#closing || this.#isClosed) return Promise.reject(this.#cannotStart());
-    if (this.#gate !== null) return this.#afterGate(() => this.#sendNow(header, body));
-    return this.#sendNow(header, body);
+    return this.#sendInTurn(header, body);
+  }
+
+  /** Sends now, or after the streams under way (their bodies must not be interleaved). */
+  #sendInTurn(header: OutgoingHeader, body: Uint8Array): Promise<void> {
+    return this.#gate !== null ? this.#afterGate(() => this.#sendNow(header, body)) : this.#sendNow(header, body);
   }
 
   /** Why a send cannot start: this end is closing it (CLOSING), or it closed under us, a reset say (CLOSED). */
@@ -686,7 +690,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
    */
   #whyUnwritten(error: unknown): unknown {
     if (!this.#sendingStopped || this.#socketError !== null) return error;
-    return this.#deadline ?? new ConnectionClosedError("CLOSED", "sockframe: connection closed before the frame was written");
+    return this.#deadline ?? closedUnder();
   }
 
   /**
@@ -1043,7 +1047,7 @@ export class Connection implements AsyncIterable<Frame<Header>> {
     const reply: OutgoingHeader = { error: { code: "SHUTTING_DOWN", message: "not processed: the server is shutting down" } };
     if (header.id !== undefined) reply.id = header.id;
     // Past send()'s check: a close under way still writes this, ahead of its FIN.
-    void (this.#gate !== null ? this.#afterGate(() => this.#sendNow(reply, EMPTY)) : this.#sendNow(reply, EMPTY)).catch(() => undefined);
+    void this.#sendInTurn(reply, EMPTY).catch(() => undefined);
   }
 
   /**

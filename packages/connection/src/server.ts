@@ -2,7 +2,7 @@ import { encodeErrorFrame } from "@sockframe/codec";
 import type { Address } from "./address.ts";
 import { formatAddress } from "./address.ts";
 import type { ByteStream } from "./byte-stream.ts";
-import { Connection, ConnectionClosedError, type ConnectionOptions, DeadlineError } from "./connection.ts";
+import { Connection, ConnectionClosedError, type ConnectionOptions, DeadlineError, DEFAULT_CLOSE_TIMEOUT_MS } from "./connection.ts";
 import { checkServerOptions } from "./options.ts";
 import { waitAtMost } from "./wait-at-most.ts";
 
@@ -168,7 +168,7 @@ export class Server {
       await waitAtMost(this.#options.shutdownTimeoutMs ?? 10_000, Promise.all(this.#live.values()));
       for (const connection of this.#live.keys()) connection.destroy();
       // A handler stuck on something else than its connection must not keep close() pending forever.
-      await waitAtMost(this.#options.closeTimeoutMs ?? 5000, Promise.all(this.#live.values()));
+      await waitAtMost(this.#options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, Promise.all(this.#live.values()));
     })();
     return this.#closing;
   }
