@@ -6,6 +6,18 @@ import { rawPeer, streamPair } from "./memory-stream.ts";
 const utf8 = new TextEncoder();
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
+/** A 20-octet body source that gives 10 octets, then nothing until `release()` (a disk that hangs), then the rest. */
+function stallingSource(): { source: AsyncGenerator<Uint8Array>; release: () => void } {
+  let release!: () => void;
+  const stalled = new Promise<void>((resolve) => (release = resolve));
+  async function* source() {
+    yield new Uint8Array(10);
+    await stalled;
+    yield new Uint8Array(10);
+  }
+  return { source: source(), release };
+}
+
 describe("Connection", () => {
   it("sends frames queued in one tick as one write, and the peer receives them in order", async () => {
     const [a, b] = streamPair();
@@ -812,14 +824,8 @@ describe("Connection", () => {
       // A peer that never closes: only the deadline can end the close before the test times out.
       const sender = new Connection(a, { writeStallTimeoutMs: 100, closeTimeoutMs: 60_000 });
       const peer = rawPeer(b);
-      let release!: () => void;
-      const stalled = new Promise<void>((resolve) => (release = resolve));
-      async function* source() {
-        yield new Uint8Array(10);
-        await stalled;
-        yield new Uint8Array(10);
-      }
-      const streaming = sender.sendStream({}, 20, source()).catch((error: unknown) => error);
+      const { source, release } = stallingSource();
+      const streaming = sender.sendStream({}, 20, source).catch((error: unknown) => error);
       const info = await sender.close();
       expect(info.deadlineError).toMatchObject({ code: "WRITE_STALL", stage: "write", message: expect.stringMatching(/streaming out at close/) });
       expect(a.spy.destroyed).toBe(true);
@@ -832,13 +838,8 @@ describe("Connection", () => {
       const [a, b] = streamPair();
       const sender = new Connection(a, { writeStallTimeoutMs: 0, closeTimeoutMs: 100 });
       rawPeer(b);
-      let release!: () => void;
-      const stalled = new Promise<void>((resolve) => (release = resolve));
-      async function* source() {
-        yield new Uint8Array(10);
-        await stalled;
-      }
-      const streaming = sender.sendStream({}, 20, source()).catch((error: unknown) => error);
+      const { source, release } = stallingSource();
+      const streaming = sender.sendStream({}, 20, source).catch((error: unknown) => error);
       await new Promise((resolve) => setTimeout(resolve, 5));
       const info = await Promise.race([sender.close(), new Promise((resolve) => setTimeout(() => resolve("still pending"), 3000))]);
       expect(info).toMatchObject({ deadlineError: { code: "WRITE_STALL", message: expect.stringMatching(/no progress for 100 ms/) } });
@@ -849,13 +850,8 @@ describe("Connection", () => {
     it("a send() waiting behind a stream whose source stalls settles once the connection closes", async () => {
       const [a] = streamPair();
       const sender = new Connection(a);
-      let release!: () => void;
-      const stalled = new Promise<void>((resolve) => (release = resolve));
-      async function* source() {
-        yield new Uint8Array(10);
-        await stalled;
-      }
-      const streaming = sender.sendStream({}, 20, source()).catch((error: unknown) => error);
+      const { source, release } = stallingSource();
+      const streaming = sender.sendStream({}, 20, source).catch((error: unknown) => error);
       const waiting = sender.send({ id: "behind" }).then(() => "sent", (error: unknown) => String(error));
       await new Promise((resolve) => setTimeout(resolve, 5));
       sender.destroy();
