@@ -53,7 +53,7 @@ function reachedIp(host: string): string | null {
 export function datagramClientBinding(to: UdpAddress): string {
   const ip = reachedIp(to.host);
   const ipv6 = ip !== null && ip.includes(":");
-  const loopback = to.host === "localhost" || ip === "::1" || (ip !== null && /^127\./.test(ip));
+  const loopback = isLocalAddress({ ...to, host: ip ?? to.host });
   if (ipv6) return loopback ? "udp://[::1]:0" : "udp://[::]:0";
   return loopback ? "udp://127.0.0.1:0" : "udp://0.0.0.0:0";
 }

@@ -31,7 +31,10 @@ export function stopWhenOutputCloses(): void {
  * escape sequence), the line separators, and the bidirectional controls that reorder what follows
  * (a name "evil\u202Etxt.exe" shows as "evilexe.txt").
  */
-const TERMINAL_ACTS_ON = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+const ACTS_ON = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069";
+const TERMINAL_ACTS_ON = new RegExp(`[${ACTS_ON}]`, "g");
+/** Those, or any C0 control: a name holding one is shown quoted. */
+const QUOTED_IF = new RegExp(`[\\u0000-\\u001f${ACTS_ON}]`);
 const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /**
@@ -39,8 +42,7 @@ const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padSta
  * line break, another control character or a bidirectional control (a file may be named "a\nb").
  */
 export function shown(text: string): string {
-  // deno-lint-ignore no-control-regex
-  if (!/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/.test(text)) return text;
+  if (!QUOTED_IF.test(text)) return text;
   return JSON.stringify(text).replace(TERMINAL_ACTS_ON, escaped);
 }
 

@@ -247,6 +247,8 @@ export const execServerCommand: Command = {
       printError("sockframe exec-server: WARNING: --shell is on: command lines run through /bin/sh; only their first word is checked against the allowlist");
     }
     const limits = executor.policy.limits;
+    // Shutdown lets a command under way run out its timeout (at most a timer's longest delay).
+    const shutdownMs = Math.min(limits.timeoutMs + 1000, MAX_TIMER_MS);
     const maxInput = parseSize(stringOption(values, "max-input")!, "max-input");
     const summary = `allowing ${executor.policy.allowlist.entries.map((e) => e.path).join(", ")}; timeout ${limits.timeoutMs / 1000} s, output ${humanBytes(limits.maxOutputBytes)}, input ${humanBytes(maxInput)}, ${executor.policy.maxConcurrent} at once${token ? ", token required" : ""}`;
 
@@ -255,13 +257,13 @@ export const execServerCommand: Command = {
       printLine(`listening on ${server.url}`);
       printError(`sockframe exec-server: ${summary}`);
       await stop;
-      await server.close(Math.min(limits.timeoutMs + 1000, MAX_TIMER_MS));
+      await server.close(shutdownMs);
       killAllRunning();
       return 0;
     }
     const server = await adapter.listen(address, framedHandler(executor, token), {
       profile,
-      shutdownTimeoutMs: Math.min(limits.timeoutMs + 1000, MAX_TIMER_MS),
+      shutdownTimeoutMs: shutdownMs,
       maxBodyBytes: maxInput,
       ...connectionLimit("exec-server", stringOption(values, "max-connections")),
     });
