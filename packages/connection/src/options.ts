@@ -6,7 +6,14 @@ import type { ServerOptions } from "./server.ts";
 /** The longest delay a timer takes: a longer one fires at once on every runtime. */
 export const MAX_TIMER_MS: number = 2 ** 31 - 1;
 
-type Kind = "count" | "size" | "ms" | "rate";
+/** What an option holds, and the values it accepts. */
+const KINDS = {
+  count: { ok: (value: number) => Number.isSafeInteger(value) && value >= 1, range: "an integer >= 1" },
+  size: { ok: (value: number) => Number.isSafeInteger(value) && value >= 0, range: "an integer >= 0" },
+  ms: { ok: (value: number) => value >= 0 && value <= MAX_TIMER_MS, range: `a number of ms in 0..${MAX_TIMER_MS}` },
+  rate: { ok: (value: number) => value >= 0 && Number.isFinite(value), range: "a finite number >= 0" },
+} as const;
+type Kind = keyof typeof KINDS;
 
 const CONNECTION_FIELDS: Readonly<Record<string, Kind>> = {
   writeHighWaterMark: "size",
@@ -27,14 +34,8 @@ function checkFields(options: object, fields: Readonly<Record<string, Kind>>): v
   for (const name in fields) {
     const value: unknown = (options as Record<string, unknown>)[name];
     if (value === undefined) continue;
-    const kind = fields[name]!;
-    const ok =
-      typeof value === "number" &&
-      (kind === "ms" ? value >= 0 && value <= MAX_TIMER_MS : kind === "rate" ? value >= 0 && Number.isFinite(value) : Number.isSafeInteger(value) && value >= (kind === "count" ? 1 : 0));
-    if (!ok) {
-      const range = kind === "ms" ? `a number of ms in 0..${MAX_TIMER_MS}` : kind === "rate" ? "a finite number >= 0" : `an integer >= ${kind === "count" ? 1 : 0}`;
-      throw new RangeError(`${name} must be ${range}, got ${String(value)}`);
-    }
+    const { ok, range } = KINDS[fields[name]!];
+    if (typeof value !== "number" || !ok(value)) throw new RangeError(`${name} must be ${range}, got ${String(value)}`);
   }
 }
 
